@@ -1,0 +1,39 @@
+# Keneya: the two commands of the README are `make up` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PYTHONPATH := $(CURDIR)/layers/common/python:$(CURDIR)/localstack:$(CURDIR)
+export AWS_DEFAULT_REGION ?= us-east-1
+
+.PHONY: up test lint package bench venv clean
+
+venv: $(VENV)/.installed
+
+# Re-installs only when a requirements file changed.
+$(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt
+	@echo "==> Python environment in $(VENV)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+## Start the whole platform locally (no Docker, no AWS account).
+up: venv
+	@$(PY) -m keneya_local up $(ARGS)
+
+## Run every test: domain, service and end-to-end.
+test: venv
+	@$(PY) -m pytest $(ARGS)
+
+lint: venv
+	@$(VENV)/bin/ruff check .
+
+## Package every Chalice app and compose the deployable template into build/.
+package: venv
+	@$(PY) infra/package.py
+
+bench: venv
+	@for b in bench/*.py; do echo "==> $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf build .keneya

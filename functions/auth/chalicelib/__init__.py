@@ -1,0 +1,1 @@
+"""Domain rules of the auth service: plain classes and functions, tested without I/O."""

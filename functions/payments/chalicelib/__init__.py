@@ -1,0 +1,1 @@
+"""Domain rules of the payments service: plain classes and functions, tested without I/O."""

@@ -1,0 +1,1 @@
+"""Domain rules of the records service: plain classes and functions, tested without I/O."""

@@ -1,0 +1,22 @@
+"""Keneya users service: patient and doctor profiles, availability and the doctor directory."""
+
+from chalice import Chalice
+
+from keneya import http
+from keneya.openapi import operation
+from keneya.outbox import relay, table_stream_arn
+
+app = Chalice(app_name="keneya-users")
+http.install(app)
+
+
+@app.route("/health")
+@operation("Whether the users service is up")
+def health():
+    return {"service": "users", "status": "ok"}
+
+
+@app.on_dynamodb_record(stream_arn=table_stream_arn(), batch_size=25)
+def publish_outbox(event):
+    """Publish the events this service committed to its outbox."""
+    return relay(event, event.context)

@@ -1,0 +1,119 @@
+"""Verifying the auth service's access tokens, so every service trusts them without calling it.
+
+Tokens are JWTs signed asymmetrically (ES256/RS256) with a `kid`; the public keys come from the
+auth service's JWKS (`JWKS_URL`), fetched once and cached. `jwt_authorizer(app)` is the API
+Gateway Lambda authorizer that protects a service's routes; `principal()` reads who is calling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+import jwt
+from chalice import AuthResponse, Chalice
+from chalice.app import AuthRequest, Request
+
+from keneya.config import settings
+from keneya.http import Forbidden, Unauthorized
+
+Role = Literal["patient", "doctor", "admin"]
+ALGORITHMS = ["ES256", "RS256"]
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "jti", "role"]
+
+
+class InvalidToken(Exception):
+    """The token is missing, malformed, expired, or not signed by a key we trust."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    role: Role
+    token_id: str
+
+
+class TokenVerifier:
+    def __init__(self, jwks_url: str, issuer: str, audience: str, leeway_seconds: int = 30):
+        self._keys = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300, timeout=5)
+        self._issuer = issuer
+        self._audience = audience
+        self._leeway = leeway_seconds
+
+    def verify(self, token: str) -> Principal:
+        try:
+            key = self._keys.get_signing_key_from_jwt(token)
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key.key,
+                algorithms=ALGORITHMS,
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=self._leeway,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except (jwt.PyJWTError, ValueError) as error:
+            raise InvalidToken(type(error).__name__) from None
+        if claims["role"] not in ("patient", "doctor", "admin"):
+            raise InvalidToken("unknown role")
+        return Principal(user_id=claims["sub"], role=claims["role"], token_id=claims["jti"])
+
+
+@cache
+def verifier() -> TokenVerifier:
+    config = settings()
+    return TokenVerifier(
+        jwks_url=config.require("JWKS_URL"),
+        issuer=config.require("JWT_ISSUER"),
+        audience=config.require("JWT_AUDIENCE"),
+    )
+
+
+def bearer_token(header: str | None) -> str:
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("not a bearer token")
+    return token.strip()
+
+
+class UnauthorizedToken(Exception):
+    """API Gateway answers 401 when a Lambda authorizer fails with exactly this message."""
+
+    def __init__(self) -> None:
+        super().__init__("Unauthorized")
+
+
+def jwt_authorizer(app: Chalice) -> Any:
+    """Register and return the authorizer that admits requests carrying a valid access token.
+
+    The token's subject and role reach the view as the authorizer context (see `principal`).
+    """
+
+    @app.authorizer(ttl_seconds=0)
+    def access_token(auth_request: AuthRequest) -> AuthResponse:
+        try:
+            who = verifier().verify(bearer_token(auth_request.token))
+        except InvalidToken:
+            raise UnauthorizedToken() from None
+        return AuthResponse(
+            routes=["*"],
+            principal_id=who.user_id,
+            context={"role": who.role, "jti": who.token_id},
+        )
+
+    return access_token
+
+
+def principal(request: Request) -> Principal:
+    """The caller admitted by the authorizer; 401 if the route was reached without one."""
+    context = (request.context or {}).get("authorizer") or {}
+    user_id, role = context.get("principalId"), context.get("role")
+    if not user_id or role not in ("patient", "doctor", "admin"):
+        raise Unauthorized("A valid access token is required.")
+    return Principal(user_id=user_id, role=role, token_id=context.get("jti", ""))
+
+
+def require_role(who: Principal, *roles: Role) -> None:
+    if who.role not in roles:
+        raise Forbidden(f"This action is for {' or '.join(roles)} accounts.")
