@@ -4,7 +4,7 @@ from chalice import Chalice
 
 from keneya import http
 from keneya.openapi import operation
-from keneya.outbox import relay, table_stream_arn
+from keneya.relay import relay, table_stream_arn
 
 app = Chalice(app_name="keneya-auth")
 http.install(app)

@@ -17,7 +17,8 @@ from pynamodb.models import Model
 from keneya import aws, config, consumer, outbox
 from keneya.aws import table_meta
 from keneya.events import Event, new_event
-from keneya.outbox import OutboxTransaction, relay
+from keneya.outbox import OutboxTransaction
+from keneya.relay import relay
 
 from .lambda_events import sqs_event, stream_event
 
@@ -66,9 +67,9 @@ def backbone(aws_endpoint, unique_name, monkeypatch) -> Iterator[Backbone]:
     )["TableDescription"]
     topic_arn = sns.create_topic(Name=f"{unique_name}-events")["TopicArn"]
     dlq_url = sqs.create_queue(QueueName=f"{unique_name}-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     queue_url = sqs.create_queue(
         QueueName=f"{unique_name}-queue",
         Attributes={
@@ -272,9 +273,7 @@ def test_only_the_record_whose_handler_raised_is_redelivered(backbone):
     assert sorted(applied) == ["u0", "u1", "u2"]
 
 
-def test_a_poison_message_reaches_the_dead_letter_queue_with_a_logged_reason(
-    backbone, caplog
-):
+def test_a_poison_message_reaches_the_dead_letter_queue_with_a_logged_reason(backbone, caplog):
     # given a message on the queue that is not a valid event
     poison = json.loads(registered().to_json())
     poison["data"]["role"] = "nurse"

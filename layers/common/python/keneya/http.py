@@ -10,17 +10,19 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from chalice import Chalice, ChaliceUnhandledError, Response
 from chalice.app import Request
-from pydantic import BaseModel, ValidationError
 
 from keneya.correlation import bind_correlation_id, new_id, safe_id
 from keneya.logs import logger
 
+if TYPE_CHECKING:  # pydantic is imported when a body is parsed, not on every cold start
+    from pydantic import BaseModel, ValidationError
+
 PROBLEM_JSON = "application/problem+json"
-Model = TypeVar("Model", bound=BaseModel)
+Model = TypeVar("Model", bound="BaseModel")
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,8 @@ def _field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
 def parse_body(model: type[Model], request: Request) -> Model:
     """The request's JSON body validated by `model`; 400 when it is not JSON, 422 naming each
     invalid field otherwise."""
+    from pydantic import ValidationError
+
     raw = request.raw_body
     if not raw:
         raise BadRequest(
@@ -197,6 +201,8 @@ def parse_body(model: type[Model], request: Request) -> Model:
 
 def parse_query(model: type[Model], request: Request) -> Model:
     """The query string validated by `model`, errors naming each parameter."""
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(dict(request.query_params or {}))
     except ValidationError as error:
@@ -211,7 +217,7 @@ def json_response(
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     """A JSON response; pydantic models are serialised in their JSON mode (UTC times as ISO)."""
-    if isinstance(body, BaseModel):
+    if hasattr(body, "model_dump"):
         payload: Any = body.model_dump(mode="json")
     else:
         payload = body

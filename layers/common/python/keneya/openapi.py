@@ -14,11 +14,12 @@ import copy
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Chalice
-from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+
+if TYPE_CHECKING:  # documents are built by tools, not on a cold start
+    from pydantic import BaseModel
 
 API_BASE = "/api/v1"
 _DOC_ATTRIBUTE = "__keneya_operation__"
@@ -97,6 +98,8 @@ def _models_of(app: Chalice) -> list[type[BaseModel]]:
 
 def service_document(app: Chalice, service: str, version: str = "1") -> dict[str, Any]:
     """The OpenAPI document of one service's routes, as served under `/api/v1/<service>`."""
+    from pydantic.json_schema import models_json_schema
+
     prefix = f"{API_BASE}/{service}"
     schema_prefix = f"{service}."
     models = _models_of(app)

@@ -1,10 +1,9 @@
-"""The transactional outbox and its relay.
+"""The transactional outbox.
 
 A service that changes state and must tell others writes the event into its own table in the
 same DynamoDB transaction as the change (`OutboxTransaction`). The table's stream hands every new
-outbox item to `relay`, which publishes it to the events topic with its type as a message
-attribute. Nothing is lost between "saved" and "published": if publishing fails, the stream
-retries the record; consumers are idempotent, so a repeated publication changes nothing.
+outbox item to `keneya.relay.relay`, which publishes it. Nothing is lost between "saved" and
+"published".
 
     with OutboxTransaction() as tx:
         tx.save(booking, condition=Booking.pk.does_not_exist())
@@ -13,7 +12,6 @@ retries the record; consumers are idempotent, so a repeated publication changes 
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -23,12 +21,11 @@ from pynamodb.connection import Connection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from keneya.aws import client, table_meta
+from keneya.aws import table_meta
 from keneya.config import settings
 from keneya.events import Event
-from keneya.logs import logger
+from keneya.relay import OUTBOX_PREFIX
 
-OUTBOX_PREFIX = "OUTBOX#"
 # Long enough for the stream (24 h retention) to have handed every item to the relay.
 OUTBOX_RETENTION = timedelta(days=2)
 
@@ -70,69 +67,3 @@ class OutboxTransaction(TransactWrite):
         )
         # An event id is unique: a second write of the same event is a bug, not a retry.
         self.save(item, condition=self._outbox.pk.does_not_exist())
-
-
-def table_stream_arn() -> str:
-    """The stream of the service's table, from its environment; a placeholder while packaging,
-    which the packaging step replaces with the stream of the table the template creates."""
-    return os.environ.get(
-        "TABLE_STREAM_ARN",
-        "arn:aws:dynamodb:us-east-1:000000000000:table/keneya-packaging/stream/placeholder",
-    )
-
-
-def publish(body: str, event_type: str, source: str) -> str:
-    """Publish one serialised event to the events topic; returns the SNS message id."""
-    response = client("sns").publish(
-        TopicArn=settings().events_topic_arn,
-        Message=body,
-        MessageAttributes={
-            "type": {"DataType": "String", "StringValue": event_type},
-            "source": {"DataType": "String", "StringValue": source},
-        },
-    )
-    return response["MessageId"]
-
-
-def _relay_record(record: Any) -> None:
-    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
-        DynamoDBRecordEventName,
-    )
-
-    if record.event_name != DynamoDBRecordEventName.INSERT:
-        return
-    image = record.dynamodb.new_image if record.dynamodb else {}
-    if not str(image.get("pk", "")).startswith(OUTBOX_PREFIX):
-        return
-    body = image["event"]
-    event = Event.model_validate_json(body)
-    message_id = publish(body, event.type, event.source)
-    logger.info(
-        "event published",
-        extra={
-            "event_id": event.id,
-            "event_type": event.type,
-            "correlation_id": event.correlation_id,
-            "sns_message_id": message_id,
-        },
-    )
-
-
-def relay(stream_event: Any, context: Any = None) -> dict[str, Any]:
-    """DynamoDB stream handler: publish every new outbox item, reporting the ones that failed.
-
-    `stream_event` is the Lambda event (a dict, or Chalice's `DynamoDBEvent`).
-    """
-    from aws_lambda_powertools.utilities.batch import (
-        BatchProcessor,
-        EventType,
-        process_partial_response,
-    )
-
-    raw = stream_event.to_dict() if hasattr(stream_event, "to_dict") else stream_event
-    processor = BatchProcessor(
-        event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
-    )
-    return process_partial_response(
-        event=raw, record_handler=_relay_record, processor=processor, context=context
-    )
