@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
+from keneya_local.cfn import TemplateError
 from keneya_local.provision import Deployment, environment_name, provision
 
 TEMPLATE = Path(__file__).with_name("template.yaml")
@@ -194,3 +195,23 @@ def test_service_code_is_found_in_the_functions_folder_above_the_template(
 )
 def test_parameter_names_become_upper_snake_case_variables(parameter: str, variable: str):
     assert environment_name(parameter) == variable
+
+
+def test_circular_references_are_reported(aws_endpoint: str, tmp_path: Path, prefix: str):
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  First:\n"
+        "    Type: AWS::SQS::Queue\n"
+        "    Properties:\n"
+        f"      QueueName: {prefix}-first\n"
+        "      RedrivePolicy: {deadLetterTargetArn: !GetAtt Second.Arn, maxReceiveCount: 1}\n"
+        "  Second:\n"
+        "    Type: AWS::SQS::Queue\n"
+        "    Properties:\n"
+        f"      QueueName: {prefix}-second\n"
+        "      RedrivePolicy: {deadLetterTargetArn: !GetAtt First.Arn, maxReceiveCount: 1}\n"
+    )
+
+    with pytest.raises(TemplateError, match="circular reference: First -> Second -> First"):
+        provision(template, endpoint_url=aws_endpoint)
