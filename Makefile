@@ -30,7 +30,7 @@ lint: venv
 
 ## Package every Chalice app and compose the deployable template into build/.
 package: venv
-	@$(PY) infra/package.py
+	@$(PY) infra/package.py $(ARGS)
 
 bench: venv
 	@for b in bench/*.py; do echo "==> $$b"; $(PY) $$b || exit 1; done
