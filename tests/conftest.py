@@ -5,8 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -56,3 +60,132 @@ def aws_endpoint() -> Iterator[str]:
 def unique_name() -> str:
     """A resource name no other test uses, so tests never share leftovers."""
     return f"t{uuid.uuid4().hex[:12]}"
+
+
+# --- each service's own `chalicelib` ---------------------------------------------------------
+#
+# Every service has a package named `chalicelib` (Chalice's convention), so the domain tests of
+# two services cannot import theirs side by side. Tests under `tests/<service>/` see their own
+# service's `chalicelib` (and `app`): when collection or a test moves to another service, the
+# modules of the previous one are set aside and that service's folder leads `sys.path`.
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS = ROOT / "functions"
+_service_modules: dict[str, dict[str, ModuleType]] = {}
+_active_service: list[str | None] = [None]
+
+
+def _is_service_module(name: str) -> bool:
+    return name in ("app", "chalicelib") or name.startswith("chalicelib.")
+
+
+def service_of(path: Path) -> str | None:
+    """The service whose tests live at `path` (`tests/<service>/...`), if any."""
+    try:
+        first = Path(path).resolve().relative_to(ROOT / "tests").parts[0]
+    except (ValueError, IndexError):
+        return None
+    return first if (FUNCTIONS / first / "chalicelib").is_dir() else None
+
+
+def use_service_code(service: str | None) -> None:
+    """Make `import chalicelib` / `import app` mean `service`'s code from now on."""
+    current = _active_service[0]
+    if service == current:
+        return
+    if current is not None:
+        _service_modules[current] = {
+            name: module for name, module in sys.modules.items() if _is_service_module(name)
+        }
+        sys.path[:] = [p for p in sys.path if p != str(FUNCTIONS / current)]
+    for name in [name for name in sys.modules if _is_service_module(name)]:
+        del sys.modules[name]
+    if service is not None:
+        sys.path.insert(0, str(FUNCTIONS / service))
+        sys.modules.update(_service_modules.get(service, {}))
+    _active_service[0] = service
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):
+    if isinstance(collector, pytest.Module):
+        use_service_code(service_of(collector.path))
+    return (yield)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    use_service_code(service_of(item.path))
+
+
+# --- the whole platform, once per session ------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def platform(aws_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Every Keneya service running in the embedded local stack (`keneya_local.LocalStack`),
+    on free ports, against the session's AWS endpoint, with its own redis-server.
+
+    `platform.url("auth", "/login")`, `platform.http_url`, `platform.ws_url`, `platform.invoke`.
+    """
+    from keneya_local.stack import LocalStack
+
+    stack = LocalStack(
+        http_port=0,
+        ws_port=0,
+        aws_endpoint=aws_endpoint,
+        # Failed events come back in seconds rather than the deployed six minutes.
+        parameter_overrides={"EventsVisibilityTimeout": "5"},
+        log_dir=tmp_path_factory.mktemp("platform-logs"),
+    )
+    with stack:
+        audit = CatalogueAudit(aws_endpoint, stack.deployment.resources["EventsTopic"].physical_id)
+        yield stack
+        audit.check()
+
+
+class CatalogueAudit:
+    """Every event published while the suite runs, checked against the event catalogue.
+
+    A queue subscribed to the events topic with no filter receives everything; at the end of
+    the session each message must parse as a catalogued event, or the session fails naming it.
+    """
+
+    def __init__(self, endpoint: str, topic_arn: str) -> None:
+        import boto3
+
+        self._sqs = boto3.client("sqs", endpoint_url=endpoint)
+        self._queue_url = self._sqs.create_queue(QueueName=f"catalogue-audit-{uuid.uuid4().hex}")[
+            "QueueUrl"
+        ]
+        queue_arn = self._sqs.get_queue_attributes(
+            QueueUrl=self._queue_url, AttributeNames=["QueueArn"]
+        )["Attributes"]["QueueArn"]
+        boto3.client("sns", endpoint_url=endpoint).subscribe(
+            TopicArn=topic_arn,
+            Protocol="sqs",
+            Endpoint=queue_arn,
+            Attributes={"RawMessageDelivery": "true"},
+        )
+
+    def check(self) -> None:
+        from keneya.events import InvalidEvent, parse_event
+
+        problems: list[str] = []
+        checked = 0
+        while True:
+            messages = self._sqs.receive_message(
+                QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
+            ).get("Messages", [])
+            if not messages:
+                break
+            for message in messages:
+                checked += 1
+                try:
+                    parse_event(message["Body"])
+                except InvalidEvent as invalid:
+                    problems.append(f"{message['Body'][:200]}: {invalid.reason}")
+                self._sqs.delete_message(
+                    QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+        assert not problems, f"published events that break the catalogue: {problems}"

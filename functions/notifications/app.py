@@ -1,40 +1,89 @@
-"""Keneya notifications service: in-app notifications over WebSocket, SMS, e-mail and push."""
+"""Keneya notifications service: in-app notifications over WebSocket, SMS, e-mail and push.
 
-import json
+- HTTP (under /api/v1/notifications): the inbox, preferences and push devices
+  (`chalicelib.http_api`).
+- WebSocket: `$connect` admits a valid access token given as the `token` query parameter and
+  remembers the connection; `$disconnect` forgets it; messages are the client's actions
+  (`chalicelib.socket_actions`).
+- Events (its SQS queue): each consumed event becomes notices delivered by
+  `chalicelib.dispatch`; a transient channel failure sends the event back for a later retry,
+  later each time.
+"""
 
-import boto3
+from __future__ import annotations
+
+from typing import Any
+
 from chalice import Chalice, Response
 
+from chalicelib.http_api import http_api
 from keneya import http
+from keneya.consumer import events_queue_name
 from keneya.openapi import operation
-from keneya.websocket import connection_principal
+from keneya.tokens import jwt_authorizer
 
 app = Chalice(app_name="keneya-notifications")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
-app.websocket_api.session = boto3.session.Session()
 http.install(app)
+authorizer = jwt_authorizer(app)
+app.register_blueprint(http_api(authorizer))
+
+
+def parts() -> Any:
+    """The service's parts, wired on first use (keeps /health and the socket handlers' cold
+    start free of what they do not use)."""
+    from chalicelib.bootstrap import parts as wired
+
+    return wired()
 
 
 @app.route("/health")
 @operation("Whether the notifications service is up")
-def health():
+def health() -> dict[str, str]:
     return {"service": "notifications", "status": "ok"}
 
 
+# -- WebSocket -------------------------------------------------------------------------------
+
+
 @app.on_ws_connect()
-def connect(event):
+def connect(event: Any) -> Any:
     """Admit only callers with a valid access token in the `token` query parameter."""
-    if connection_principal(event.to_dict()) is None:
+    from keneya.websocket import connection_principal
+
+    who = connection_principal(event.to_dict())
+    if who is None:
         return Response(body="Unauthorized", status_code=401)
+    parts().connections.open(event.connection_id, who.user_id, who.role)
     return {"statusCode": 200}
 
 
 @app.on_ws_disconnect()
-def disconnect(event):
+def disconnect(event: Any) -> dict[str, int]:
+    parts().connections.close(event.connection_id)
     return {"statusCode": 200}
 
 
 @app.on_ws_message()
-def message(event):
-    reply = {"type": "error", "code": "unknown_action", "message": "No such action."}
-    app.websocket_api.send(event.connection_id, json.dumps(reply))
+def message(event: Any) -> dict[str, int]:
+    from chalicelib.socket_actions import SocketActions
+
+    wired = parts()
+    owner = wired.connections.owner(event.connection_id)
+    SocketActions(wired.inbox, wired.sockets).handle(owner, event.connection_id, event.body)
+    return {"statusCode": 200}
+
+
+# -- events ----------------------------------------------------------------------------------
+
+
+@app.on_sqs_message(queue=events_queue_name("notifications"), batch_size=10)
+def consume_events(event: Any) -> dict[str, Any]:
+    from chalicelib.redelivery import delay_failed
+    from chalicelib.triggers import REACTIONS
+    from keneya.consumer import consume
+
+    handle = parts().dispatcher.handle
+    result = consume(event, dict.fromkeys(REACTIONS, handle))
+    delay_failed(event.to_dict(), result)
+    return result

@@ -61,9 +61,7 @@ class LambdaContext:
     ) -> None:
         self.function_name = function_name
         self.function_version = "$LATEST"
-        self.invoked_function_arn = (
-            f"arn:aws:lambda:{region}:{account_id}:function:{function_name}"
-        )
+        self.invoked_function_arn = f"arn:aws:lambda:{region}:{account_id}:function:{function_name}"
         self.memory_limit_in_mb = memory_mb
         self.aws_request_id = str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/{function_name}"
@@ -83,13 +81,16 @@ class FunctionRuntime:
         self.service = service
         self.app_dir = app_dir
         self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME") or f"keneya-local-{service}"
-        self.region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or (
-            "us-east-1"
+        self.region = (
+            os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
         )
         self.account_id = os.environ.get("KENEYA_LOCAL_ACCOUNT_ID", DEFAULT_ACCOUNT_ID)
         self.stage = os.environ.get("STAGE", "local")
         self.chalice_config = _read_chalice_config(app_dir)
         _apply_config_environment(self.chalice_config, self.stage)
+        os.environ.setdefault(
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", str(self.function_settings(API_HANDLER)[0])
+        )
         self.app = importlib.import_module("app").app
         self._configure_websocket_api()
         self.lock = threading.Lock()
@@ -126,7 +127,11 @@ class FunctionRuntime:
             "event_sources": [self._event_source(source) for source in app.event_sources],
             "timeout_seconds": timeout,
             "memory_mb": memory,
-            "handlers": sorted(app.handler_map),
+            # Per handler, the timeout after which the stack ends an invocation as Lambda would.
+            "handlers": {
+                name: self.function_settings(name)[1]
+                for name in sorted({*app.handler_map, API_HANDLER})
+            },
         }
 
     def _event_source(self, source: Any) -> dict[str, Any]:
@@ -201,8 +206,9 @@ class FunctionRuntime:
 
     # -- invocations ---------------------------------------------------------------------
 
-    def invoke(self, handler_name: str, event: Any) -> tuple[bool, Any, str]:
-        """Run one handler: (succeeded, result or Lambda error document, request id)."""
+    def invoke(self, handler_name: str, event: Any) -> tuple[bool, Any, str, str | None]:
+        """Run one handler: (succeeded, result or Lambda error document, request id, the
+        invocation's log line to write once the answer is sent)."""
         handler = self.app.handler_map.get(handler_name)
         if handler is None:
             error = {
@@ -210,7 +216,7 @@ class FunctionRuntime:
                 "errorMessage": f"{self.service} has no handler {handler_name!r}",
                 "stackTrace": [],
             }
-            return False, error, ""
+            return False, error, "", None
         context = self.context(handler_name)
         started = time.perf_counter()
         with self.lock:
@@ -222,11 +228,12 @@ class FunctionRuntime:
                 ok, result = False, _error_document(error)
             else:
                 ok = True
-        self._log_invocation(handler_name, context, started, "ok" if ok else "error")
-        return ok, result, context.aws_request_id
+        log = self._invocation_record(handler_name, context, started, "ok" if ok else "error")
+        return ok, result, context.aws_request_id, log
 
-    def handle_rest(self, request: dict[str, Any]) -> dict[str, Any]:
-        """One HTTP request as API Gateway's REST proxy integration hands it to Lambda."""
+    def handle_rest(self, request: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        """One HTTP request as API Gateway's REST proxy integration hands it to Lambda; with
+        the invocation's log line to write once the answer is sent."""
         if self._gateway is None:
             self._gateway = ApiGatewayProxy(self)
         context = self.context(API_HANDLER)
@@ -242,7 +249,7 @@ class FunctionRuntime:
                 base_path=request.get("base_path") or "",
                 context=context,
             )
-        self._log_invocation(
+        log = self._invocation_record(
             API_HANDLER,
             context,
             started,
@@ -251,11 +258,12 @@ class FunctionRuntime:
             path=urlsplit(request["path"]).path,
             status=status,
         )
-        return {
+        response = {
             "status": status,
             "headers": headers,
             "body_b64": base64.b64encode(payload).decode("ascii"),
         }
+        return response, log
 
     def log_failure(self, handler: str, context: LambdaContext, error: BaseException) -> None:
         lines = traceback.format_exception(error)
@@ -265,11 +273,13 @@ class FunctionRuntime:
         )
         sys.stderr.flush()
 
-    def _log_invocation(
+    def _invocation_record(
         self, handler: str, context: LambdaContext, started: float, outcome: str, **extra: Any
-    ) -> None:
+    ) -> str | None:
+        """One structured line per invocation, as Lambda's REPORT line (None when switched
+        off with KENEYA_LOCAL_INVOCATION_LOG=0)."""
         if os.environ.get("KENEYA_LOCAL_INVOCATION_LOG", "1") == "0":
-            return
+            return None
         record = {
             "level": "INFO" if outcome == "ok" else "ERROR",
             "type": "invocation",
@@ -280,8 +290,7 @@ class FunctionRuntime:
             "outcome": outcome,
             **extra,
         }
-        sys.stdout.write(json.dumps(record) + "\n")
-        sys.stdout.flush()
+        return json.dumps(record)
 
 
 def _error_document(error: BaseException) -> dict[str, Any]:
@@ -291,10 +300,12 @@ def _error_document(error: BaseException) -> dict[str, Any]:
             "errorMessage": f"Unable to marshal response: {error}",
             "stackTrace": [],
         }
+    # Lambda reports the function's frames, not the runtime's.
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename != __file__]
     return {
         "errorType": type(error).__name__,
         "errorMessage": str(error),
-        "stackTrace": traceback.format_tb(error.__traceback__),
+        "stackTrace": traceback.format_list(frames),
     }
 
 
@@ -373,8 +384,9 @@ class ApiGatewayProxy:
     ) -> tuple[int, list[list[str]], bytes]:
         request_id = context.aws_request_id
         try:
-            event, route = self._event(method, target, headers, body, source_ip, base_path,
-                                       request_id)
+            event, route = self._event(
+                method, target, headers, body, source_ip, base_path, request_id
+            )
             if method == "OPTIONS" and "OPTIONS" not in self._app.routes[route]:
                 return 200, self._preflight_headers(route, request_id), b""
             entry = self._app.routes[route].get(method)
@@ -388,8 +400,9 @@ class ApiGatewayProxy:
         except Exception as error:  # a Lambda error: API Gateway answers 502
             self._runtime.log_failure(API_HANDLER, context, error)
             return self._gateway_answer(
-                GatewayResponse(502, "InternalServerErrorException",
-                                {"message": "Internal server error"}),
+                GatewayResponse(
+                    502, "InternalServerErrorException", {"message": "Internal server error"}
+                ),
                 request_id,
             )
 
@@ -411,7 +424,8 @@ class ApiGatewayProxy:
             match = self._matcher.match_route(path)
         except ValueError:
             raise GatewayResponse(
-                403, "MissingAuthenticationTokenException",
+                403,
+                "MissingAuthenticationTokenException",
                 {"message": "Missing Authentication Token"},
             ) from None
         headers: dict[str, str] = {}
@@ -556,7 +570,8 @@ class ApiGatewayProxy:
                     allowed = True
         if denied or not allowed:
             raise GatewayResponse(
-                403, "AccessDeniedException",
+                403,
+                "AccessDeniedException",
                 {"Message": "User is not authorized to access this resource"},
             )
         authorizer_context: dict[str, Any] = {}
@@ -586,8 +601,9 @@ class ApiGatewayProxy:
         if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
             sys.stderr.write(f"[ERROR] malformed Lambda proxy response: {result!r:.300}\n")
             return self._gateway_answer(
-                GatewayResponse(502, "InternalServerErrorException",
-                                {"message": "Internal server error"}),
+                GatewayResponse(
+                    502, "InternalServerErrorException", {"message": "Internal server error"}
+                ),
                 request_id,
             )
         multi = result.get("multiValueHeaders") or {}
@@ -706,21 +722,30 @@ class _WorkerRequestHandler(BaseHTTPRequestHandler):
             self._answer(400, {"message": "the body is not JSON"})
             return
         if self.path == "/rest":
-            self._answer(200, runtime.handle_rest(payload))
+            response, log = runtime.handle_rest(payload)
+            self._answer(200, response)
         elif self.path.startswith("/invoke/"):
-            handler = unquote(self.path[len("/invoke/"):])
-            ok, result, request_id = runtime.invoke(handler, payload)
+            handler = unquote(self.path[len("/invoke/") :])
+            ok, result, request_id, log = runtime.invoke(handler, payload)
             extra = {"X-Amz-Request-Id": request_id}
             if not ok:
                 extra["X-Amz-Function-Error"] = "Unhandled"
             self._answer(200, result, extra)
         else:
             self._answer(404, {"message": f"no such worker endpoint: POST {self.path}"})
+            return
+        if log is not None:
+            # After the answer: the log line is not part of the request's latency.
+            sys.stdout.write(log + "\n")
+            sys.stdout.flush()
 
     def _answer(self, status: int, body: Any, extra_headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body).encode()
-        head = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
-                "Content-Type: application/json", f"Content-Length: {len(data)}"]
+        head = [
+            f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
+            "Content-Type: application/json",
+            f"Content-Length: {len(data)}",
+        ]
         head.extend(f"{name}: {value}" for name, value in (extra_headers or {}).items())
         self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + data)
 

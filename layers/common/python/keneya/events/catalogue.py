@@ -53,16 +53,80 @@ class PhoneVerified(Payload):
     phone: Phone
 
 
+class PasswordChanged(Payload):
+    """So the person can be told ("your password was changed") and act if it was not them."""
+
+    user_id: Id
+    how: Literal["changed", "reset"]
+    phone: Phone | None = None
+    email: str | None = None
+    language: Language = "fr"
+
+
 # --- users --------------------------------------------------------------------------------
+#
+# Every doctor event (doctor.verified, doctor.suspended, doctor.availability_changed, and
+# profile.updated with role "doctor") carries the doctor's whole booking snapshot: `revision`,
+# `status`, `full_name`, `specialty`, `fee_xof` and the schedule (`time_zone`, `slot_minutes`,
+# `weekly`, `exceptions`; null while the doctor has set no schedule). `revision` grows with every
+# change of the doctor, so a consumer keeping a copy replaces it whole with an event whose
+# revision is higher than its own and ignores the others (events may arrive out of order).
+#
+# Slots: the schedule is wall-clock time in `time_zone` (IANA, "Africa/Bamako" by default).
+# On a day, the ranges are `weekly[<weekday>]` unless `exceptions` has that day, whose ranges
+# replace them (none when `available` is false). Slots of `slot_minutes` start at each range's
+# start, back to back, and end no later than the range's end. Only a verified doctor is
+# bookable.
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+VerificationStatus = Literal["pending", "verified", "suspended"]
+Revision = Annotated[int, Field(ge=1, description="Grows with every change of the doctor")]
+SlotMinutes = Annotated[int, Field(ge=5, le=240)]
 
 
-class ProfileUpdated(Payload):
+class TimeRange(Payload):
+    """`start` included, `end` excluded ("24:00" is the end of the day); never crosses midnight."""
+
+    start: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
+    end: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
+
+
+class AvailabilityException(Payload):
+    """A day (in the doctor's time zone) off the weekly schedule: a day off (`available` false,
+    no ranges) or other hours (`available` true: `ranges` replace the weekday's for that day)."""
+
+    day: date
+    available: bool
+    ranges: list[TimeRange] = []
+
+
+class DoctorSnapshot(Payload):
+    """What other services copy of a doctor to show and book them (see the note above)."""
+
+    revision: Revision | None = None
+    status: VerificationStatus | None = None
+    full_name: str | None = None
+    specialty: str | None = None
+    fee_xof: AmountXof | None = None
+    time_zone: str | None = None
+    slot_minutes: SlotMinutes | None = None
+    weekly: dict[Weekday, list[TimeRange]] | None = None
+    exceptions: list[AvailabilityException] | None = None
+
+
+class ProfileUpdated(DoctorSnapshot):
+    """A profile changed; `changed` names its fields that did. `full_name` and `language` are
+    given for every role, the rest of the snapshot for doctors only."""
+
     user_id: Id
     role: Role
     changed: list[str]
+    language: Language | None = None
 
 
-class DoctorVerified(Payload):
+class DoctorVerified(DoctorSnapshot):
+    """The doctor is listed and bookable (first verification, or reinstatement)."""
+
     doctor_id: Id
     full_name: str
     specialty: str
@@ -70,29 +134,20 @@ class DoctorVerified(Payload):
     time_zone: str = "Africa/Bamako"
 
 
-class DoctorSuspended(Payload):
+class DoctorSuspended(DoctorSnapshot):
+    """The doctor is no longer listed nor bookable; `reason` is for administrators."""
+
     doctor_id: Id
     reason: str | None = None
 
 
-class TimeRange(Payload):
-    start: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
-    end: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
-
-
-class AvailabilityException(Payload):
-    day: date
-    available: bool
-    ranges: list[TimeRange] = []
-
-
-class AvailabilityChanged(Payload):
+class AvailabilityChanged(DoctorSnapshot):
     """The full schedule, so consumers compute free slots without calling the users service."""
 
     doctor_id: Id
     time_zone: str
-    slot_minutes: Annotated[int, Field(ge=5, le=240)]
-    weekly: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[TimeRange]]
+    slot_minutes: SlotMinutes
+    weekly: dict[Weekday, list[TimeRange]]
     exceptions: list[AvailabilityException] = []
     fee_xof: AmountXof | None = None
 
@@ -104,18 +159,26 @@ class ConsultationRef(Payload):
     consultation_id: Id
     patient_id: Id
     doctor_id: Id
+    # The doctor's name as it was at booking, for the texts people read.
+    doctor_name: str | None = None
 
 
 class ConsultationBooked(ConsultationRef):
+    """`status` confirmed: free, confirmed at once (`consultation.confirmed` follows); else the
+    slot is held unpaid until `payment_due_at`, then `consultation.expired` releases it."""
+
     starts_at: datetime
     ends_at: datetime
     mode: Mode
     fee_xof: AmountXof
     status: Literal["pending_payment", "confirmed"]
+    payment_due_at: datetime | None = None
 
 
 class ConsultationConfirmed(ConsultationRef):
     starts_at: datetime
+    ends_at: datetime | None = None
+    mode: Mode | None = None
 
 
 class ConsultationStarted(ConsultationRef):
@@ -150,9 +213,28 @@ class ConsultationCompleted(ConsultationRef):
 
 
 class ConsultationCancelled(ConsultationRef):
+    """`refund_due`: the payments service refunds `payment_id` (the fee) to the patient. A payment
+    that succeeds after the booking was cancelled, or after it expired and its slot was taken,
+    is owed back too: a `consultation.cancelled` with `refund_due` true and that payment's id
+    says so (reason `paid_after_cancellation` / `paid_after_expiry`)."""
+
     cancelled_by: Literal["patient", "doctor", "admin", "system"]
     refund_due: bool
     fee_xof: AmountXof
+    reason: (
+        Literal[
+            "patient_request",
+            "doctor_request",
+            "admin_request",
+            "doctor_absent",
+            "doctor_suspended",
+            "paid_after_expiry",
+            "paid_after_cancellation",
+        ]
+        | None
+    ) = None
+    starts_at: datetime | None = None
+    payment_id: Id | None = None
 
 
 class ConsultationEnded(ConsultationRef):
@@ -162,8 +244,11 @@ class ConsultationEnded(ConsultationRef):
 
 
 class ConsultationReminderDue(ConsultationRef):
+    """Sent once per reminder (1440 and 60 minutes before) of a confirmed consultation."""
+
     starts_at: datetime
     minutes_before: int
+    mode: Mode | None = None
 
 
 # --- payments -----------------------------------------------------------------------------
@@ -194,6 +279,7 @@ CATALOGUE: dict[str, dict[int, type[Payload]]] = {
     "user.registered": {1: UserRegistered},
     "auth.otp_requested": {1: OtpRequested},
     "user.phone_verified": {1: PhoneVerified},
+    "auth.password_changed": {1: PasswordChanged},
     "profile.updated": {1: ProfileUpdated},
     "doctor.verified": {1: DoctorVerified},
     "doctor.suspended": {1: DoctorSuspended},

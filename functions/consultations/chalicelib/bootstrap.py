@@ -1,0 +1,21 @@
+"""Wires the consultations service's parts once per process (a Lambda sandbox)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+
+from chalicelib.models import models
+from chalicelib.policy import Policy
+from chalicelib.repository import Repository
+from chalicelib.service import ConsultationService
+from keneya.config import settings
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@cache
+def service() -> ConsultationService:
+    return ConsultationService(Repository(models()), Policy.from_settings(settings()), utc_now)

@@ -1,0 +1,116 @@
+"""What the consultations routes share: the caller, parsed input, localized problems and the
+shape of a consultation answer. Views of `app.py` and of `chalicelib.actions_api` use it with
+their own `current_request` owner (the app or a blueprint)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from chalice import Response
+from chalice.app import Request
+
+from chalicelib.errors import ConsultationError
+from chalicelib.lifecycle import Actor, Consultation
+from chalicelib.messages import Language, language_of, text
+from chalicelib.problems import as_problem
+from keneya.http import (
+    BadRequest,
+    FieldError,
+    UnprocessableContent,
+    json_response,
+    parse_body,
+    parse_query,
+)
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from chalicelib.service import ConsultationService
+
+Model = TypeVar("Model", bound="BaseModel")
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+
+
+class RequestOwner(Protocol):
+    @property
+    def current_request(self) -> Request: ...
+
+
+def service() -> ConsultationService:
+    """The service's parts, wired on first use (keeps the relay's cold start light)."""
+    from chalicelib.bootstrap import service as wired
+
+    return wired()
+
+
+def language(request: Request) -> Language:
+    return language_of(request.headers.get("accept-language"))
+
+
+def caller(request: Request) -> Actor:
+    from keneya.tokens import principal
+
+    who = principal(request)
+    return Actor(user_id=who.user_id, role=who.role)
+
+
+def body(model: type[Model], request: Request) -> Model:
+    return parse_body(model, request)
+
+
+def query(model: type[Model], request: Request) -> Model:
+    return parse_query(model, request)
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The Idempotency-Key header, if given; 400 naming it when it is malformed."""
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return None
+    if not _IDEMPOTENCY_KEY.match(key):
+        raise BadRequest(
+            "Idempotency-Key must be 8 to 128 letters, digits or ._:- (a UUID fits).",
+            errors=[FieldError("Idempotency-Key", "malformed", "invalid_idempotency_key")],
+        )
+    return key
+
+
+def answering_problems(owner: RequestOwner) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A view decorator turning domain errors into problem+json in the caller's language."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return view(*args, **kwargs)
+            except ConsultationError as error:
+                raise as_problem(error, language(owner.current_request)) from None
+            except (UnprocessableContent, BadRequest) as problem:
+                lang = language(owner.current_request)
+                if lang == "fr" and problem.errors:
+                    raise type(problem)(
+                        text("invalid_input", lang),
+                        errors=problem.errors,
+                        headers={**problem.headers, "Content-Language": lang},
+                    ) from None
+                raise
+
+        return run
+
+    return decorate
+
+
+def consultation_response(
+    consultation: Consultation, status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
+    from chalicelib.schemas import consultation_view
+
+    # Clinical content: never kept by a browser's or a proxy's cache.
+    return json_response(
+        consultation_view(consultation),
+        status=status,
+        headers={"Cache-Control": "no-store", **(headers or {})},
+    )

@@ -1,0 +1,255 @@
+"""Telling people: from an event to the inbox, the sockets and the outside channels.
+
+For every notice an event causes, the dispatcher words it in the person's language, stores it in
+their inbox (unless it is a one-time code), pushes it to their open sockets, and sends it on each
+channel their preferences allow, recording every outcome in the delivery log. It is written
+against small interfaces (below) so the rules are tested without any I/O; `bootstrap` wires the
+DynamoDB, SNS, SES and WebSocket implementations.
+
+Handling the same event twice sends nothing twice: the inbox is keyed on the notice id (and pops
+up on sockets only when first stored), and an outside channel is only tried while its delivery
+log entry is not finished.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from chalicelib.contacts import Contact, ContactFacts
+from chalicelib.delivery import (
+    DeliveryIncomplete,
+    PermanentFailure,
+    Status,
+    TransientFailure,
+    Unreachable,
+    status_after_failure,
+)
+from chalicelib.inbox import InboxItem
+from chalicelib.notices import Message, Notice
+from chalicelib.preferences import DEFAULT_LANGUAGE, Channel, Preferences
+from chalicelib.texts import render
+from chalicelib.triggers import react
+from keneya.events import Event
+from keneya.logs import logger
+
+OUTSIDE_CHANNELS: tuple[Channel, ...] = ("push", "sms", "email")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a notice goes: the person and their addresses."""
+
+    user_id: str | None
+    phone: str | None
+    email: str | None
+
+
+def _phone(notice: Notice, contact: Contact | None) -> str | None:
+    """Where an SMS may go. Only a verified number gets everyday messages, so that a number
+    typed in by mistake (or someone else's) is not sent a stranger's appointments; security
+    messages go to the account's number, verified or not, as they protect it."""
+    if contact is None or not contact.phone:
+        return None
+    if contact.phone_verified or notice.category == "security":
+        return contact.phone
+    return None
+
+
+class People(Protocol):
+    def person(self, user_id: str) -> tuple[Contact | None, Preferences]:
+        """How to reach the person (None if the service has not learned it) and their choices."""
+        ...
+
+    def get(self, user_id: str) -> Contact | None: ...
+
+    def learn(self, facts: ContactFacts) -> None: ...
+
+
+class Inbox(Protocol):
+    def add(self, item: InboxItem) -> tuple[bool, int]:
+        """Store `item` unless it is there already: whether it was new, and the person's
+        unread count after."""
+        ...
+
+
+class DeliveryLog(Protocol):
+    def claim(self, notification_id: str, channel: Channel, user_id: str | None) -> int | None:
+        """The attempt about to be made (1, 2, ...), or None when the channel is finished."""
+        ...
+
+    def record(
+        self,
+        notification_id: str,
+        channel: Channel,
+        status: Status,
+        *,
+        reason: str | None = None,
+        reference: str | None = None,
+    ) -> None:
+        """The outcome of the attempt just claimed."""
+        ...
+
+    def settle(
+        self,
+        notification_id: str,
+        channel: Channel,
+        user_id: str | None,
+        status: Status,
+        reason: str | None = None,
+    ) -> None:
+        """A final outcome reached without an attempt (not used, stored), unless the channel
+        is finished already."""
+        ...
+
+
+class Sockets(Protocol):
+    def push(self, user_id: str, frame: Mapping[str, Any]) -> int:
+        """Send `frame` to every live connection of the person; how many it reached."""
+        ...
+
+
+class Sender(Protocol):
+    def unreachable(self, target: Target) -> str | None:
+        """Why the person cannot be reached on this channel (no phone, no device), or None."""
+        ...
+
+    def send(self, target: Target, message: Message, notice: Notice) -> str:
+        """Send; the provider's reference. Raises Unreachable / PermanentFailure /
+        TransientFailure."""
+        ...
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        people: People,
+        inbox: Inbox,
+        deliveries: DeliveryLog,
+        sockets: Sockets,
+        senders: Mapping[Channel, Sender],
+    ) -> None:
+        self.people = people
+        self.inbox = inbox
+        self.deliveries = deliveries
+        self.sockets = sockets
+        self.senders = senders
+
+    def handle(self, event: Event) -> None:
+        """Apply `event`: learn the contact facts it carries, deliver the notices it causes.
+        Raises `DeliveryIncomplete` when a channel should be retried later."""
+        reaction = react(event)
+        for facts in reaction.facts:
+            self.people.learn(facts)
+        pending: list[str] = []
+        for notice in reaction.notices:
+            pending += [f"{notice.id}/{channel}" for channel in self.deliver(notice)]
+        if pending:
+            raise DeliveryIncomplete(pending)
+
+    def deliver(self, notice: Notice) -> list[Channel]:
+        """Deliver one notice; the channels to retry later."""
+        contact, preferences = (
+            self.people.person(notice.user_id) if notice.user_id else (None, Preferences())
+        )
+        language = (
+            preferences.language
+            or notice.language
+            or (contact.language if contact else None)
+            or DEFAULT_LANGUAGE
+        )
+        message = render(notice, language, self._names(notice, contact))
+        target = Target(
+            user_id=notice.user_id,
+            phone=notice.phone or _phone(notice, contact),
+            email=notice.email or (contact.email if contact else None),
+        )
+        if notice.in_inbox and notice.user_id:
+            self._in_app(notice, message, preferences)
+        retry: list[Channel] = []
+        for channel in OUTSIDE_CHANNELS:
+            if channel in notice.channels and not self._send(
+                notice, channel, target, message, preferences
+            ):
+                retry.append(channel)
+        return retry
+
+    def _names(self, notice: Notice, contact: Contact | None) -> dict[str, str | None]:
+        names: dict[str, str | None] = {"self": contact.full_name if contact else None}
+        for role, user_id in notice.mentions.items():
+            if notice.known_names.get(role):
+                names[role] = notice.known_names[role]
+                continue
+            mentioned = self.people.get(user_id)
+            names[role] = mentioned.full_name if mentioned else None
+        return names
+
+    def _in_app(self, notice: Notice, message: Message, preferences: Preferences) -> None:
+        """Store in the inbox and pop it up on the person's sockets. The inbox is the record:
+        the frame goes out once, when the notification is first stored (a client that missed
+        it catches up from the inbox)."""
+        assert notice.user_id is not None
+        item = InboxItem.of(notice, message)
+        created, unread = self.inbox.add(item)
+        if not created:
+            return
+        if preferences.allows(notice.category, "in_app"):
+            frame = {"type": "notification", "notification": item.to_json(), "unread": unread}
+            reached = self.sockets.push(notice.user_id, frame)
+            status: Status = "delivered" if reached else "stored"
+            self.deliveries.settle(notice.id, "in_app", notice.user_id, status)
+        else:
+            # Kept in the inbox, not popped up; the badge still counts it.
+            self.sockets.push(notice.user_id, {"type": "unread_count", "unread": unread})
+            self.deliveries.settle(notice.id, "in_app", notice.user_id, "stored", "preference")
+
+    def _send(
+        self,
+        notice: Notice,
+        channel: Channel,
+        target: Target,
+        message: Message,
+        preferences: Preferences,
+    ) -> bool:
+        """Try one channel; False when it should be retried later."""
+        sender = self.senders.get(channel)
+        if not preferences.allows(notice.category, channel):
+            unused: str | None = "preference"
+        elif sender is None:
+            unused = "channel_not_configured"
+        else:
+            unused = sender.unreachable(target)
+        if unused is not None:
+            self.deliveries.settle(notice.id, channel, notice.user_id, "skipped", unused)
+            return True
+        assert sender is not None
+        attempt = self.deliveries.claim(notice.id, channel, notice.user_id)
+        if attempt is None:
+            return True
+        status: Status
+        reason = reference = None
+        try:
+            reference = sender.send(target, message, notice)
+            status = "sent"
+        except Unreachable as problem:
+            status, reason = "skipped", problem.reason
+        except PermanentFailure as problem:
+            status, reason = "failed", problem.reason
+        except TransientFailure as problem:
+            status, reason = status_after_failure(attempt, transient=True), problem.reason
+        self.deliveries.record(notice.id, channel, status, reason=reason, reference=reference)
+        # Ids and outcomes only: never the words, an address or a code.
+        logger.info(
+            "notification channel done",
+            extra={
+                "notification_id": notice.id,
+                "kind": notice.kind,
+                "channel": channel,
+                "status": status,
+                "reason": reason,
+                "attempt": attempt,
+            },
+        )
+        return status != "retrying"

@@ -1,0 +1,102 @@
+"""Administrators' routes: the review of doctors (`/admin/doctors...`).
+
+A caller who is not an administrator gets 403 before anything is looked up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib import schemas, views
+from chalicelib.problems import answers_problems
+from chalicelib.request_context import NO_STORE, admin, checked_id, language, users
+from keneya.http import json_response, parse_body, parse_query
+from keneya.openapi import operation
+
+
+def blueprint(authorizer: Any) -> Blueprint:
+    review = Blueprint(__name__)
+    answers = answers_problems(lambda: language(review.current_request))
+
+    def doctor_response(profile: Any) -> Response:
+        view = views.doctor_view(
+            profile,
+            language(review.current_request),
+            views.REVIEW_PHOTO_PATH.format(id=profile.user_id),
+        )
+        return json_response(view, headers=NO_STORE)
+
+    @review.route("/admin/doctors", authorizer=authorizer)
+    @operation(
+        "Doctors by review status",
+        query=schemas.ReviewQuery,
+        response=schemas.ReviewPage,
+        errors=(403,),
+        description="pending and suspended: longest waiting first; verified: by name.",
+    )
+    @answers
+    def doctors_to_review() -> Response:
+        request = review.current_request
+        admin(request)
+        query = parse_query(schemas.ReviewQuery, request)
+        listed, next_cursor = users().review_queue(query.status, query.cursor, query.limit)
+        lang = language(request)
+        items = [
+            views.doctor_view(
+                item.profile, lang, views.REVIEW_PHOTO_PATH.format(id=item.profile.user_id)
+            )
+            for item in listed
+        ]
+        return json_response(
+            schemas.ReviewPage(items=items, next_cursor=next_cursor), headers=NO_STORE
+        )
+
+    @review.route("/admin/doctors/{doctor_id}", authorizer=authorizer)
+    @operation("A doctor's whole profile", response=schemas.DoctorProfile, errors=(403,))
+    @answers
+    def doctor_to_review(doctor_id: str) -> Response:
+        admin(review.current_request)
+        return doctor_response(users().doctor_for_review(checked_id(doctor_id)))
+
+    @review.route("/admin/doctors/{doctor_id}/photo", authorizer=authorizer)
+    @operation("A doctor's photo, whatever their status (a redirect)", status=302, errors=(403,))
+    @answers
+    def doctor_photo_to_review(doctor_id: str) -> Response:
+        admin(review.current_request)
+        url = users().review_photo_url(checked_id(doctor_id))
+        return Response(
+            body="", status_code=302, headers={"Location": url, "Cache-Control": "no-store"}
+        )
+
+    @review.route("/admin/doctors/{doctor_id}/verify", methods=["POST"], authorizer=authorizer)
+    @operation(
+        "Verify (or reinstate) a doctor",
+        response=schemas.DoctorProfile,
+        errors=(403, 409),
+        description="Lists the doctor and makes them bookable; emits doctor.verified. 409 when "
+        "already verified, or when the profile lacks what verification checks (named).",
+    )
+    @answers
+    def verify_doctor(doctor_id: str) -> Response:
+        admin(review.current_request)
+        return doctor_response(users().review(checked_id(doctor_id), "verify"))
+
+    @review.route("/admin/doctors/{doctor_id}/suspend", methods=["POST"], authorizer=authorizer)
+    @operation(
+        "Suspend a doctor",
+        body=schemas.SuspendRequest,
+        response=schemas.DoctorProfile,
+        errors=(403, 409),
+        description="Removes the doctor from the directory and from booking; emits "
+        "doctor.suspended. The reason is kept for administrators.",
+    )
+    @answers
+    def suspend_doctor(doctor_id: str) -> Response:
+        request = review.current_request
+        admin(request)
+        body = parse_body(schemas.SuspendRequest, request)
+        return doctor_response(users().review(checked_id(doctor_id), "suspend", body.reason))
+
+    return review

@@ -1,0 +1,77 @@
+"""Public routes of the doctor directory: search, a doctor's card and photo, the vocabularies.
+
+No token is needed: only verified doctors and their public fields are shown.
+"""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib import schemas, views
+from chalicelib.directory import render_card, search_query
+from chalicelib.problems import answers_problems
+from chalicelib.request_context import checked_id, language, users
+from chalicelib.vocabularies import SPECIALTIES, SPOKEN_LANGUAGES
+from keneya.http import json_response, parse_query
+from keneya.openapi import operation
+
+# Labels change only with a release of the service.
+_VOCABULARY_CACHE = {"Cache-Control": "public, max-age=3600"}
+
+
+def blueprint() -> Blueprint:
+    directory = Blueprint(__name__)
+    answers = answers_problems(lambda: language(directory.current_request))
+
+    @directory.route("/specialties")
+    @operation("The medical specialties of the directory", response=schemas.Vocabulary)
+    def specialties() -> Response:
+        lang = language(directory.current_request)
+        return json_response(views.vocabulary(SPECIALTIES, lang), headers=_VOCABULARY_CACHE)
+
+    @directory.route("/languages")
+    @operation("The languages doctors consult in", response=schemas.Vocabulary)
+    def languages() -> Response:
+        lang = language(directory.current_request)
+        return json_response(views.vocabulary(SPOKEN_LANGUAGES, lang), headers=_VOCABULARY_CACHE)
+
+    @directory.route("/doctors")
+    @operation(
+        "Search verified doctors",
+        query=schemas.DirectoryQuery,
+        response=schemas.DirectoryPage,
+        description="By specialty, language spoken, city, prefix of any word of the name, fee "
+        "range (XOF). Ordered by name; pass next_cursor as cursor for the next page.",
+    )
+    @answers
+    def search_doctors() -> Response:
+        given = parse_query(schemas.DirectoryQuery, directory.current_request)
+        query = search_query(**given.model_dump())
+        page = users().search(query)
+        lang = language(directory.current_request)
+        return json_response(
+            {
+                "items": [render_card(card, lang) for card in page.cards],
+                "next_cursor": page.next_cursor,
+            },
+            headers={"Content-Language": lang},
+        )
+
+    @directory.route("/doctors/{doctor_id}")
+    @operation("A verified doctor's public profile", response=schemas.DoctorPublic, errors=(404,))
+    @answers
+    def public_doctor(doctor_id: str) -> Response:
+        profile = users().listed_doctor(checked_id(doctor_id))
+        return json_response(views.public_doctor(profile, language(directory.current_request)))
+
+    @directory.route("/doctors/{doctor_id}/photo")
+    @operation("A verified doctor's photo (a redirect)", status=302, errors=(404,))
+    @answers
+    def doctor_photo(doctor_id: str) -> Response:
+        url = users().photo_url(checked_id(doctor_id))
+        # The redirect target expires; the address of the photo changes when the photo does.
+        return Response(
+            body="", status_code=302, headers={"Location": url, "Cache-Control": "max-age=240"}
+        )
+
+    return directory

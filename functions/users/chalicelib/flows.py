@@ -1,0 +1,298 @@
+"""What the users service does, one method per request or event (the routes and the event
+consumer call these; the rules they apply live in the domain modules)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from chalicelib.access import may_view_patient
+from chalicelib.care import STATUS_OF_EVENT
+from chalicelib.clock import Clock
+from chalicelib.directory import (
+    DEFAULT_PAGE_SIZE,
+    Listed,
+    Page,
+    SearchQuery,
+    cache_scopes,
+    make_cursor,
+    page_of,
+    read_cursor,
+)
+from chalicelib.errors import (
+    Broken,
+    ConcurrentUpdate,
+    InvalidFields,
+    NotFound,
+    ProfileNotReady,
+    UsersError,
+    WrongRole,
+)
+from chalicelib.photos import PhotoStorage, UploadForm
+from chalicelib.profiles import LISTED_FIELDS, Profile, apply_changes, new_profile
+from chalicelib.published_events import events_for
+from chalicelib.schedules import build_availability
+from chalicelib.search_cache import SearchCache
+from chalicelib.store import CareStore, ProfileStore
+from chalicelib.verification import Action, review
+from keneya.correlation import new_id
+from keneya.logs import logger
+from keneya.tokens import Principal
+
+# What a change made: the profile after it, and the names of the fields whose value changed.
+Change = tuple[Profile, list[str]]
+_ATTEMPTS = 3
+
+
+class Users:
+    def __init__(
+        self,
+        *,
+        profiles: ProfileStore,
+        care: CareStore,
+        cache: SearchCache,
+        photos: Callable[[], PhotoStorage],
+        clock: Clock,
+    ) -> None:
+        self.profiles = profiles
+        self.care = care
+        self.cache = cache
+        self._photos = photos
+        self.clock = clock
+
+    # -- changing a profile ----------------------------------------------------------------
+
+    def _change(
+        self,
+        user_id: str,
+        mutate: Callable[[Profile], Change],
+        *,
+        missing: type[UsersError] = ProfileNotReady,
+        reason: str | None = None,
+    ) -> Profile:
+        """Apply `mutate` to the stored profile and save it with the events it causes; read
+        again and re-apply when another request changed the profile meanwhile."""
+        for _ in range(_ATTEMPTS):
+            before = self.profiles.get(user_id)
+            if before is None:
+                raise missing()
+            after, changed = mutate(before)
+            if not changed:
+                return before
+            after = replace(after, revision=before.revision + 1)
+            now = self.clock.now()
+            try:
+                self.profiles.replace(
+                    before, after, events_for(before, after, changed, now, reason=reason)
+                )
+            except ConcurrentUpdate:
+                continue
+            self._refresh_directory(before, after, changed)
+            return after
+        raise ConcurrentUpdate()
+
+    def _refresh_directory(self, before: Profile, after: Profile, changed: list[str]) -> None:
+        if before.listed != after.listed or (after.listed and LISTED_FIELDS & set(changed)):
+            self.cache.invalidate(cache_scopes(before, after))
+
+    # -- events from other services --------------------------------------------------------
+
+    def open_profile(self, data: dict[str, Any]) -> bool:
+        """From `user.registered`: the new account's profile; False if it already has one."""
+        profile = new_profile(
+            user_id=data["user_id"],
+            role=data["role"],
+            full_name=data["full_name"],
+            phone=data.get("phone"),
+            email=data.get("email"),
+            language=data.get("language") or "fr",
+            now=self.clock.now(),
+        )
+        created = self.profiles.create(profile)
+        logger.info(
+            "profile opened" if created else "profile already open",
+            extra={"user_id": profile.user_id, "role": profile.role},
+        )
+        return created
+
+    def phone_verified(self, data: dict[str, Any]) -> None:
+        """From `user.phone_verified`. Raises `ProfileNotReady` (the event is retried) when it
+        overtook the `user.registered` of the same account."""
+
+        def mark(profile: Profile) -> Change:
+            changed = [
+                name
+                for name, value in (("phone", data["phone"]), ("phone_verified", True))
+                if getattr(profile, name) != value
+            ]
+            if not changed:
+                return profile, []
+            now = self.clock.now()
+            return (
+                replace(profile, phone=data["phone"], phone_verified=True, updated_at=now),
+                changed,
+            )
+
+        self._change(data["user_id"], mark)
+
+    def consultation_news(self, event_type: str, data: dict[str, Any]) -> None:
+        """From `consultation.*`: who takes care of whom (see `chalicelib.care`)."""
+        self.care.record(
+            data["doctor_id"],
+            data["patient_id"],
+            data["consultation_id"],
+            STATUS_OF_EVENT[event_type],
+            self.clock.now(),
+        )
+
+    # -- the signed-in user ----------------------------------------------------------------
+
+    def own_profile(self, user_id: str) -> Profile:
+        profile = self.profiles.get(user_id)
+        if profile is None:
+            raise ProfileNotReady()
+        return profile
+
+    def update_profile(self, user_id: str, changes: dict[str, Any]) -> Profile:
+        return self._change(user_id, lambda p: apply_changes(p, changes, self.clock.now()))
+
+    def set_availability(self, user_id: str, raw: dict[str, Any]) -> Profile:
+        def schedule(profile: Profile) -> Change:
+            if not profile.is_doctor:
+                raise WrongRole(("doctor",))
+            now = self.clock.now()
+            availability = build_availability(raw, now)
+            if availability == profile.availability:
+                return profile, []
+            return (
+                replace(
+                    profile, availability=availability, availability_updated_at=now, updated_at=now
+                ),
+                ["availability"],
+            )
+
+        return self._change(user_id, schedule)
+
+    def photo_upload_form(self, user_id: str, content_type: str, size: int) -> UploadForm:
+        if not self.own_profile(user_id).is_doctor:
+            raise WrongRole(("doctor",))
+        return self._photos().upload_form(user_id, new_id(), content_type, size)
+
+    def accept_photo(self, user_id: str, upload_id: str) -> Profile:
+        if not self.own_profile(user_id).is_doctor:
+            raise WrongRole(("doctor",))
+        storage = self._photos()
+        key = storage.accept(user_id, upload_id)
+        replaced: list[str] = []
+
+        def use(profile: Profile) -> Change:
+            replaced[:] = [profile.photo_key] if profile.photo_key not in (None, key) else []
+            if profile.photo_key == key:
+                return profile, []
+            return replace(profile, photo_key=key, updated_at=self.clock.now()), ["photo"]
+
+        profile = self._change(user_id, use)
+        for old in replaced:
+            self._forget_photo(storage, old)
+        return profile
+
+    def remove_photo(self, user_id: str) -> Profile:
+        storage = self._photos()
+        removed: list[str] = []
+
+        def drop(profile: Profile) -> Change:
+            if not profile.is_doctor:
+                raise WrongRole(("doctor",))
+            removed[:] = [profile.photo_key] if profile.photo_key else []
+            if profile.photo_key is None:
+                return profile, []
+            return replace(profile, photo_key=None, updated_at=self.clock.now()), ["photo"]
+
+        profile = self._change(user_id, drop)
+        for old in removed:
+            self._forget_photo(storage, old)
+        return profile
+
+    @staticmethod
+    def _forget_photo(storage: PhotoStorage, key: str) -> None:
+        try:
+            storage.delete(key)
+        except Exception as error:  # the profile no longer points at it: only space is lost
+            logger.warning("old photo not deleted", extra={"key": key, "error": str(error)})
+
+    # -- the directory ---------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> Page:
+        page, lookup = self.cache.get(query)
+        if page is not None:
+            return page
+        listed, more = self.profiles.search(query)
+        page = page_of(listed, more, query)
+        self.cache.put(lookup, page)
+        return page
+
+    def listed_doctor(self, doctor_id: str) -> Profile:
+        profile = self.profiles.get(doctor_id)
+        if profile is None or not profile.listed:
+            raise NotFound()
+        return profile
+
+    def _photo_url(self, profile: Profile) -> str:
+        if profile.photo_key is None:
+            raise NotFound()
+        return self._photos().download_url(profile.photo_key)
+
+    def photo_url(self, doctor_id: str) -> str:
+        """Where anyone fetches a listed doctor's photo."""
+        return self._photo_url(self.listed_doctor(doctor_id))
+
+    def own_photo_url(self, user_id: str) -> str:
+        return self._photo_url(self.own_profile(user_id))
+
+    def review_photo_url(self, doctor_id: str) -> str:
+        return self._photo_url(self.doctor_for_review(doctor_id))
+
+    # -- patients --------------------------------------------------------------------------
+
+    def patient_for(self, who: Principal, patient_id: str) -> Profile:
+        if not may_view_patient(who, patient_id, self.care.treats):
+            raise NotFound()
+        profile = self.profiles.get(patient_id)
+        if profile is None or profile.role != "patient":
+            raise NotFound()
+        return profile
+
+    # -- administrators --------------------------------------------------------------------
+
+    def doctor_for_review(self, doctor_id: str) -> Profile:
+        profile = self.profiles.get(doctor_id)
+        if profile is None or not profile.is_doctor:
+            raise NotFound()
+        return profile
+
+    def review_queue(
+        self, status: str, cursor: str | None, limit: int | None
+    ) -> tuple[list[Listed], str | None]:
+        fingerprint = f"review:{status}"
+        after = None
+        if cursor is not None:
+            after = read_cursor(cursor, fingerprint)
+            if after is None:
+                raise InvalidFields([Broken("cursor", "cursor_invalid")], in_query=True)
+        if status == "verified":
+            listed, more = self.profiles.search(
+                SearchQuery(limit=limit or DEFAULT_PAGE_SIZE, after=after)
+            )
+        else:
+            listed, more = self.profiles.review_queue(status, after, limit or DEFAULT_PAGE_SIZE)
+        next_cursor = make_cursor(listed[-1].key, fingerprint) if more and listed else None
+        return listed, next_cursor
+
+    def review(self, doctor_id: str, action: Action, reason: str | None = None) -> Profile:
+        def act(profile: Profile) -> Change:
+            if not profile.is_doctor:
+                raise NotFound()
+            return review(profile, action, self.clock.now(), reason), ["status"]
+
+        return self._change(doctor_id, act, missing=NotFound, reason=reason)

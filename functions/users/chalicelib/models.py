@@ -1,0 +1,123 @@
+"""How the users service lays its items out in its one DynamoDB table.
+
+    item                               pk                    sk
+    profile (any role)                 USER#<id>             PROFILE
+        gsi1 (doctors only)            DIRECTORY#<specialty> <folded name>#<id>   while verified
+                                       REVIEW#<status>       <since>#<id>         otherwise
+    consultation of a doctor with      CARE#<doctor id>      PATIENT#<patient id>#<consultation id>
+    a patient (from events)
+    applied event ids (keneya.consumer) APPLIED#users        <event id>
+    outbox event (keneya.outbox)       OUTBOX#<event id>     EVENT
+
+Access patterns: a profile by user id (every route); the directory by specialty, in name order,
+filtered while read (search); the review queue by status (administrators); whether a doctor
+has a consultation with a patient (privacy: one query on the doctor's CARE partition).
+A doctor's schedule lives in its profile item, so a profile and its schedule change together
+under one revision number (the condition of every write).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from keneya.aws import table_meta
+from keneya.config import settings
+
+PROFILE_SK = "PROFILE"
+
+
+def profile_pk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def care_key(doctor_id: str, patient_id: str, consultation_id: str) -> tuple[str, str]:
+    return f"CARE#{doctor_id}", f"{care_prefix(patient_id)}{consultation_id}"
+
+
+def care_prefix(patient_id: str) -> str:
+    return f"PATIENT#{patient_id}#"
+
+
+@dataclass(frozen=True)
+class Models:
+    ProfileItem: type[Model]
+    CareItem: type[Model]
+
+
+def models() -> Models:
+    """The models bound to the service's table (TABLE_NAME)."""
+    return models_for(settings().table_name)
+
+
+@cache
+def models_for(table_name: str) -> Models:
+    class DirectoryIndex(GlobalSecondaryIndex):
+        class Meta:
+            index_name = "gsi1"
+            projection = AllProjection()
+
+        gsi1pk = UnicodeAttribute(hash_key=True)
+        gsi1sk = UnicodeAttribute(range_key=True)
+
+    class ProfileItem(Model):
+        Meta = table_meta(table_name)
+        pk = UnicodeAttribute(hash_key=True)
+        sk = UnicodeAttribute(range_key=True)
+        user_id = UnicodeAttribute()
+        role = UnicodeAttribute()
+        full_name = UnicodeAttribute()
+        language = UnicodeAttribute(default="fr")
+        phone = UnicodeAttribute(null=True)
+        phone_verified = BooleanAttribute(default=False)
+        email = UnicodeAttribute(null=True)
+        city = UnicodeAttribute(null=True)
+        sex = UnicodeAttribute(null=True)
+        date_of_birth = UnicodeAttribute(null=True)
+        emergency_contact = JSONAttribute(null=True)
+        specialty = UnicodeAttribute(null=True)
+        # A list, not a set: the doctor's order is the order shown.
+        languages = ListAttribute(of=UnicodeAttribute, null=True)
+        licence_number = UnicodeAttribute(null=True)
+        facility = UnicodeAttribute(null=True)
+        biography = UnicodeAttribute(null=True)
+        fee_xof = NumberAttribute(null=True)
+        photo_key = UnicodeAttribute(null=True)
+        status = UnicodeAttribute(null=True)
+        status_reason = UnicodeAttribute(null=True)
+        status_changed_at = UTCDateTimeAttribute(null=True)
+        verified_at = UTCDateTimeAttribute(null=True)
+        availability = JSONAttribute(null=True)
+        availability_updated_at = UTCDateTimeAttribute(null=True)
+        created_at = UTCDateTimeAttribute()
+        updated_at = UTCDateTimeAttribute()
+        revision = NumberAttribute()
+        # What the directory's filters read (folded: no case, accents or punctuation).
+        city_key = UnicodeAttribute(null=True)
+        name_search = UnicodeAttribute(null=True)
+        gsi1pk = UnicodeAttribute(null=True)
+        gsi1sk = UnicodeAttribute(null=True)
+        directory = DirectoryIndex()
+
+    class CareItem(Model):
+        Meta = table_meta(table_name)
+        pk = UnicodeAttribute(hash_key=True)
+        sk = UnicodeAttribute(range_key=True)
+        doctor_id = UnicodeAttribute()
+        patient_id = UnicodeAttribute()
+        consultation_id = UnicodeAttribute()
+        status = UnicodeAttribute()
+        updated_at = UTCDateTimeAttribute()
+
+    return Models(ProfileItem, CareItem)

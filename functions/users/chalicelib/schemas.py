@@ -1,0 +1,299 @@
+"""Request and response bodies of the users API (validated by pydantic, documented in OpenAPI).
+
+Shapes only: the rules that need the domain (the specialty list, a schedule's overlaps, what a
+role may change) are checked by the domain modules, which name the field they refuse.
+Times are UTC ISO-8601; amounts integer XOF.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StringConstraints,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+_PHONE_NOISE = re.compile(r"[\s.()-]")
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def _phone(value: str) -> str:
+    """E.164; a Malian number written the usual way (`76 12 34 56`) gets +223."""
+    digits = _PHONE_NOISE.sub("", value)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if re.fullmatch(r"\d{8}", digits):
+        digits = "+223" + digits
+    if not _E164.match(digits):
+        raise ValueError("not a phone number")
+    return digits
+
+
+def _licence(value: str) -> str:
+    return " ".join(value.split()).upper()
+
+
+Phone = Annotated[
+    str,
+    Field(
+        max_length=32, description="E.164, or a Malian 8-digit number", examples=["+22376123456"]
+    ),
+    AfterValidator(_phone),
+]
+FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Sex = Literal["female", "male"]
+ProfileLanguage = Literal["fr", "en", "bm"]
+FeeXof = Annotated[
+    int,
+    Field(
+        ge=500, le=500_000, strict=True, description="Consultation fee, integer XOF (no minor unit)"
+    ),
+]
+ClockTime = Annotated[str, Field(pattern=r"^\d{2}:\d{2}$", examples=["08:30"])]
+Licence = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 /.-]{2,31}$"),
+    AfterValidator(_licence),
+    Field(description="Registration number with the national order of physicians"),
+]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+# -- requests -------------------------------------------------------------------------------
+
+
+class EmergencyContactBody(Body):
+    name: FullName
+    phone: Phone
+    relationship: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = (
+        None
+    )
+
+
+class ProfilePatch(Body):
+    """Only the fields given change; `null` clears an optional one. Patients: full_name,
+    date_of_birth, sex, city, language, emergency_contact. Doctors: full_name, sex, city,
+    language, specialty, languages, licence_number, facility, biography, fee_xof (specialty and
+    licence_number are locked once verified). Administrators: full_name, language. Phone and
+    e-mail are changed in the account (auth service)."""
+
+    full_name: FullName | None = None
+    language: ProfileLanguage | None = None
+    sex: Sex | None = None
+    city: ShortText | None = None
+    date_of_birth: date | None = None
+    emergency_contact: EmergencyContactBody | None = None
+    specialty: Annotated[str, Field(max_length=64)] | None = None
+    languages: Annotated[list[Annotated[str, Field(max_length=8)]], Field(max_length=10)] | None = (
+        None
+    )
+    licence_number: Licence | None = None
+    facility: ShortText | None = None
+    biography: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = (
+        None
+    )
+    fee_xof: FeeXof | None = None
+
+    @field_validator("full_name", "language", "languages", mode="before")
+    @classmethod
+    def _not_cleared(cls, value: Any) -> Any:
+        # Given as null: these cannot be cleared (left out, they simply do not change).
+        if value is None:
+            raise PydanticCustomError("field_required", "this field cannot be null")
+        return value
+
+
+class TimeRangeBody(Body):
+    start: ClockTime
+    end: ClockTime
+
+
+class ExceptionBody(Body):
+    day: date = Field(description="A day in the doctor's time zone, today or later")
+    available: bool = Field(description="false: a day off; true: `ranges` replace the weekday's")
+    ranges: Annotated[list[TimeRangeBody], Field(max_length=8)] = []
+
+
+class AvailabilityBody(Body):
+    """The whole schedule (it replaces the previous one)."""
+
+    time_zone: Annotated[str, Field(max_length=64)] = "Africa/Bamako"
+    slot_minutes: int = Field(30, description="10 to 120, a multiple of 5")
+    weekly: dict[
+        Annotated[str, Field(max_length=8)], Annotated[list[TimeRangeBody], Field(max_length=8)]
+    ] = Field(
+        default_factory=dict,
+        description="Ranges per weekday (mon..sun), wall-clock time of `time_zone`",
+        examples=[
+            {"mon": [{"start": "08:00", "end": "12:00"}, {"start": "15:00", "end": "18:00"}]}
+        ],
+    )
+    exceptions: Annotated[list[ExceptionBody], Field(max_length=100)] = []
+
+
+class PhotoUploadRequest(Body):
+    content_type: Annotated[str, Field(max_length=100, examples=["image/jpeg"])]
+    size: Annotated[int, Field(ge=0, description="Bytes")]
+
+
+class PhotoConfirm(Body):
+    upload_id: Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+class SuspendRequest(Body):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+
+
+class DirectoryQuery(Body):
+    specialty: Annotated[str, Field(max_length=64)] | None = None
+    language: Annotated[str, Field(max_length=8)] | None = None
+    city: Annotated[str, Field(max_length=80)] | None = None
+    name: (
+        Annotated[str, Field(max_length=60, description="Prefix of any word of the name")] | None
+    ) = None
+    fee_min: Annotated[int, Field(ge=0)] | None = None
+    fee_max: Annotated[int, Field(ge=0)] | None = None
+    limit: Annotated[int, Field(ge=1, le=50)] = 20
+    cursor: Annotated[str, Field(max_length=512)] | None = None
+
+
+class ReviewQuery(Body):
+    status: Literal["pending", "verified", "suspended"] = "pending"
+    limit: Annotated[int, Field(ge=1, le=50)] = 20
+    cursor: Annotated[str, Field(max_length=512)] | None = None
+
+
+# -- responses ------------------------------------------------------------------------------
+
+
+class Label(View):
+    code: str
+    label: str
+
+
+class DoctorCard(View):
+    id: str
+    full_name: str
+    sex: Sex | None = None
+    specialty: Label
+    languages: list[Label]
+    city: str | None = None
+    facility: str | None = None
+    fee_xof: int
+    photo_url: str | None = Field(None, description="Redirects to the photo")
+
+
+class DoctorPublic(DoctorCard):
+    biography: str | None = None
+    time_zone: str
+    slot_minutes: int | None = Field(None, description="Length of a consultation, minutes")
+
+
+class DirectoryPage(View):
+    items: list[DoctorCard]
+    next_cursor: str | None = Field(None, description="Give it as `cursor` for the next page")
+
+
+class EmergencyContactView(View):
+    name: str
+    phone: str
+    relationship: str | None = None
+
+
+class ProfileBase(View):
+    id: str
+    role: Literal["patient", "doctor", "admin"]
+    full_name: str
+    language: str
+    phone: str | None = None
+    phone_verified: bool
+    email: str | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class PatientProfile(ProfileBase):
+    date_of_birth: date | None = None
+    sex: Sex | None = None
+    city: str | None = None
+    emergency_contact: EmergencyContactView | None = None
+
+
+class DoctorProfile(ProfileBase):
+    sex: Sex | None = None
+    city: str | None = None
+    specialty: Label | None = None
+    languages: list[Label]
+    licence_number: str | None = None
+    facility: str | None = None
+    biography: str | None = None
+    fee_xof: int | None = None
+    photo_url: str | None = None
+    status: Literal["pending", "verified", "suspended"]
+    status_reason: str | None = Field(None, description="Why a doctor was suspended")
+    verified_at: datetime | None = None
+    has_schedule: bool
+
+
+class AdminProfile(ProfileBase):
+    pass
+
+
+class ProfileView(RootModel[PatientProfile | DoctorProfile | AdminProfile]):
+    """The profile of the signed-in user, by role."""
+
+
+class ReviewPage(View):
+    items: list[DoctorProfile]
+    next_cursor: str | None = None
+
+
+class TimeRangeView(View):
+    start: str
+    end: str
+
+
+class ExceptionView(View):
+    day: date
+    available: bool
+    ranges: list[TimeRangeView]
+
+
+class AvailabilityView(View):
+    time_zone: str
+    slot_minutes: int
+    weekly: dict[str, list[TimeRangeView]]
+    exceptions: list[ExceptionView]
+    updated_at: datetime | None = Field(None, description="null: no schedule set yet (defaults)")
+
+
+class PhotoUploadForm(View):
+    """POST the file to `url` as multipart/form-data: every `fields` entry, then `file`."""
+
+    upload_id: str
+    url: str
+    fields: dict[str, str]
+    expires_in: int
+    max_bytes: int
+    accepted_types: list[str]
+
+
+class Vocabulary(View):
+    items: list[Label]

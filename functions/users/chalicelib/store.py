@@ -1,0 +1,277 @@
+"""Profiles and consultations in the service's table (layout in `chalicelib.models`).
+
+Every change of a profile is one conditional write on its revision, in the same transaction as
+the events it causes (the outbox): two requests racing on a profile cannot both win, and no
+event is published for a change that was not saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+
+from chalicelib.care import GRANTS_ACCESS, CareStatus, next_status
+from chalicelib.directory import (
+    REVIEW_PREFIX,
+    Listed,
+    SearchQuery,
+    folded,
+    index_keys,
+    merge,
+    name_search_text,
+)
+from chalicelib.errors import ConcurrentUpdate
+from chalicelib.models import PROFILE_SK, Models, care_key, care_prefix, profile_pk
+from chalicelib.profiles import EmergencyContact, Profile
+from chalicelib.schedules import availability_from_payload
+from keneya.events import Event
+from keneya.outbox import OutboxTransaction
+
+# Searches across specialties read every partition: at once, not one after the other.
+_READERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="directory")
+# What a card needs: the schedule and biography are left in the table.
+_CARD_ATTRIBUTES = [
+    "pk",
+    "sk",
+    "user_id",
+    "role",
+    "full_name",
+    "sex",
+    "specialty",
+    "languages",
+    "city",
+    "facility",
+    "fee_xof",
+    "photo_key",
+    "status",
+    "created_at",
+    "updated_at",
+    "revision",
+    "gsi1pk",
+    "gsi1sk",
+]
+
+
+def _conditional_failure(error: Exception) -> bool:
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+class ProfileStore:
+    def __init__(self, models: Models) -> None:
+        self._Item = models.ProfileItem
+
+    # -- one profile -----------------------------------------------------------------------
+
+    def get(self, user_id: str) -> Profile | None:
+        try:
+            item = self._Item.get(profile_pk(user_id), PROFILE_SK, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return self._profile(item)
+
+    def create(self, profile: Profile) -> bool:
+        """Store a new profile; False when the user already has one (nothing is changed)."""
+        try:
+            self._item(profile).save(condition=self._Item.pk.does_not_exist())
+        except PutError as error:
+            if _conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def replace(self, before: Profile, after: Profile, events: Iterable[Event] = ()) -> None:
+        """Save `after` in place of `before` and emit `events`, atomically; raises
+        `ConcurrentUpdate` when the stored profile is no longer `before`."""
+        try:
+            with OutboxTransaction() as tx:
+                tx.save(self._item(after), condition=self._Item.revision == before.revision)
+                for event in events:
+                    tx.emit(event)
+        except TransactWriteError as error:
+            reasons = error.cancellation_reasons or []
+            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+                raise ConcurrentUpdate() from None
+            raise
+
+    # -- the directory ---------------------------------------------------------------------
+
+    def _read_partition(self, partition: str, query: SearchQuery) -> list[Listed]:
+        Item = self._Item
+        condition = None
+        filters = []
+        if query.language:
+            filters.append(Item.languages.contains(query.language))
+        if query.city:
+            filters.append(Item.city_key == query.city)
+        if query.name:
+            filters.append(Item.name_search.contains(f" {query.name}"))
+        if query.fee_min is not None:
+            filters.append(Item.fee_xof >= query.fee_min)
+        if query.fee_max is not None:
+            filters.append(Item.fee_xof <= query.fee_max)
+        if query.after:
+            condition = Item.gsi1sk > query.after
+        filter_condition = None
+        for each in filters:
+            filter_condition = each if filter_condition is None else filter_condition & each
+        wanted = query.limit + 1
+        results = Item.directory.query(
+            partition,
+            range_key_condition=condition,
+            filter_condition=filter_condition,
+            limit=wanted,
+            # Filters drop items after they are read: read a few pages' worth at a time.
+            page_size=max(wanted * 2, 40) if filters else wanted,
+            attributes_to_get=_CARD_ATTRIBUTES,
+        )
+        return [Listed(item.gsi1sk, self._profile(item)) for item in results]
+
+    def search(self, query: SearchQuery) -> tuple[list[Listed], bool]:
+        """One page of the directory for `query` and whether more follow."""
+        partitions = query.partitions()
+        if len(partitions) == 1:
+            pages = [self._read_partition(partitions[0], query)]
+        else:
+            pages = list(_READERS.map(lambda p: self._read_partition(p, query), partitions))
+        return merge(pages, query.limit)
+
+    def review_queue(self, status: str, after: str | None, limit: int) -> tuple[list[Listed], bool]:
+        """Doctors with `status` (pending or suspended), longest waiting first."""
+        results = self._Item.directory.query(
+            f"{REVIEW_PREFIX}{status}",
+            range_key_condition=(self._Item.gsi1sk > after) if after else None,
+            limit=limit + 1,
+        )
+        listed = [Listed(item.gsi1sk, self._profile(item)) for item in results]
+        return listed[:limit], len(listed) > limit
+
+    # -- mapping ---------------------------------------------------------------------------
+
+    def _item(self, profile: Profile) -> Any:
+        keys = index_keys(profile)
+        availability = profile.availability
+        return self._Item(
+            profile_pk(profile.user_id),
+            PROFILE_SK,
+            user_id=profile.user_id,
+            role=profile.role,
+            full_name=profile.full_name,
+            language=profile.language,
+            phone=profile.phone,
+            phone_verified=profile.phone_verified,
+            email=profile.email,
+            city=profile.city,
+            sex=profile.sex,
+            date_of_birth=profile.date_of_birth.isoformat() if profile.date_of_birth else None,
+            emergency_contact=(
+                profile.emergency_contact.as_payload() if profile.emergency_contact else None
+            ),
+            specialty=profile.specialty,
+            languages=list(profile.languages) or None,
+            licence_number=profile.licence_number,
+            facility=profile.facility,
+            biography=profile.biography,
+            fee_xof=profile.fee_xof,
+            photo_key=profile.photo_key,
+            status=profile.status,
+            status_reason=profile.status_reason,
+            status_changed_at=profile.status_changed_at,
+            verified_at=profile.verified_at,
+            availability=availability.as_payload() if availability else None,
+            availability_updated_at=profile.availability_updated_at,
+            created_at=profile.created_at,
+            updated_at=profile.updated_at,
+            revision=profile.revision,
+            city_key=folded(profile.city) or None,
+            name_search=name_search_text(profile.full_name) if profile.is_doctor else None,
+            gsi1pk=keys[0] if keys else None,
+            gsi1sk=keys[1] if keys else None,
+        )
+
+    @staticmethod
+    def _profile(item: Any) -> Profile:
+        contact = getattr(item, "emergency_contact", None)
+        availability = getattr(item, "availability", None)
+        born = getattr(item, "date_of_birth", None)
+        return Profile(
+            user_id=item.user_id,
+            role=item.role,
+            full_name=item.full_name,
+            created_at=item.created_at,
+            updated_at=item.updated_at,
+            revision=int(item.revision),
+            language=getattr(item, "language", None) or "fr",
+            phone=getattr(item, "phone", None),
+            phone_verified=bool(getattr(item, "phone_verified", False)),
+            email=getattr(item, "email", None),
+            city=getattr(item, "city", None),
+            sex=getattr(item, "sex", None),
+            date_of_birth=date.fromisoformat(born) if born else None,
+            emergency_contact=EmergencyContact(**contact) if contact else None,
+            specialty=getattr(item, "specialty", None),
+            languages=tuple(getattr(item, "languages", None) or ()),
+            licence_number=getattr(item, "licence_number", None),
+            facility=getattr(item, "facility", None),
+            biography=getattr(item, "biography", None),
+            fee_xof=int(item.fee_xof) if getattr(item, "fee_xof", None) is not None else None,
+            photo_key=getattr(item, "photo_key", None),
+            status=getattr(item, "status", None),
+            status_reason=getattr(item, "status_reason", None),
+            status_changed_at=getattr(item, "status_changed_at", None),
+            verified_at=getattr(item, "verified_at", None),
+            availability=availability_from_payload(availability) if availability else None,
+            availability_updated_at=getattr(item, "availability_updated_at", None),
+        )
+
+
+class CareStore:
+    """Consultations between doctors and patients, as far as access to profiles needs."""
+
+    def __init__(self, models: Models) -> None:
+        self._Item = models.CareItem
+
+    def record(
+        self, doctor_id: str, patient_id: str, consultation_id: str, arriving: CareStatus, now: Any
+    ) -> bool:
+        """Move the consultation's status forward; False when the event changes nothing
+        (a repeat, or news older than what is known)."""
+        Item = self._Item
+        pk, sk = care_key(doctor_id, patient_id, consultation_id)
+        for _ in range(3):
+            try:
+                current = Item.get(pk, sk, consistent_read=True).status
+            except DoesNotExist:
+                current = None
+            status = next_status(current, arriving)
+            if status is None:
+                return False
+            item = Item(
+                pk,
+                sk,
+                doctor_id=doctor_id,
+                patient_id=patient_id,
+                consultation_id=consultation_id,
+                status=status,
+                updated_at=now,
+            )
+            condition = Item.pk.does_not_exist() if current is None else Item.status == current
+            try:
+                item.save(condition=condition)
+            except PutError as error:
+                if _conditional_failure(error):
+                    continue  # another event of this consultation landed first: read again
+                raise
+            return True
+        raise ConcurrentUpdate()
+
+    def treats(self, doctor_id: str, patient_id: str) -> bool:
+        pk, _ = care_key(doctor_id, patient_id, "")
+        Item = self._Item
+        return any(
+            item.status in GRANTS_ACCESS
+            for item in Item.query(pk, Item.sk.startswith(care_prefix(patient_id)))
+        )

@@ -1,0 +1,396 @@
+"""The REST side of API Gateway on one port: every service under `/api/v1/<service>/...`.
+
+    /api/v1/<service>/...         the service's routes (its worker's `/rest`), as API Gateway's
+                                  custom domain with one API mapping per service would serve them
+    /api/v1/openapi.json          the merged OpenAPI document of every service
+    /api/v1/docs                  the same, as a page to read
+    /_local/status                the stack: services, workers, event sources (JSON)
+    /_local/messages[.json]       what the platform "sent" (SMS, e-mail, push)
+    /_local/schedules             the schedules and when they fire next; POST
+                                  /_local/schedules/<service>/<handler> runs one now
+    /_local/functions/<service>/<handler>   POST a Lambda event: Lambda's Invoke, locally
+
+A worker that crashed, hung past its timeout or is down answers 502 like API Gateway (504 after
+API Gateway's 29 s integration timeout): never a hung connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import html
+import json
+import socket
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from keneya_local.catcher import render_page
+from keneya_local.errors import FunctionError
+from keneya_local.worker import API_HANDLER
+from keneya_local.worker_process import WorkerUnavailable
+
+if TYPE_CHECKING:
+    from keneya_local.stack import LocalStack
+
+API_BASE = "/api/v1"
+INTEGRATION_TIMEOUT_S = 29.0
+# API Gateway's payload limit.
+MAX_BODY_BYTES = 10 * 1024 * 1024
+_HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "transfer-encoding",
+        "upgrade",
+        "te",
+        "trailer",
+        "content-length",
+    }
+)
+
+
+def _json(status: int, body: Any, error_type: str | None = None) -> web.Response:
+    headers = {"x-amzn-ErrorType": error_type} if error_type else None
+    return web.Response(
+        status=status,
+        body=json.dumps(body).encode(),
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def _internal_error() -> web.Response:
+    return _json(502, {"message": "Internal server error"}, "InternalServerErrorException")
+
+
+def _missing_token() -> web.Response:
+    return _json(
+        403, {"message": "Missing Authentication Token"}, "MissingAuthenticationTokenException"
+    )
+
+
+class RestGateway:
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+        self._runner: web.AppRunner | None = None
+        self._openapi_cache: dict[str, tuple[int | None, dict[str, Any] | None]] = {}
+
+    def application(self) -> web.Application:
+        app = web.Application(client_max_size=MAX_BODY_BYTES)
+        app.router.add_get("/", self.index)
+        app.router.add_get(f"{API_BASE}/openapi.json", self.openapi)
+        app.router.add_get(f"{API_BASE}/docs", self.docs)
+        app.router.add_get("/_local/status", self.status)
+        app.router.add_get("/_local/messages", self.messages_page)
+        app.router.add_get("/_local/messages.json", self.messages_json)
+        app.router.add_post("/_local/messages/clear", self.messages_clear)
+        app.router.add_get("/_local/schedules", self.schedules)
+        app.router.add_post("/_local/schedules/{service}/{handler}", self.run_schedule)
+        app.router.add_post("/_local/functions/{service}/{handler}", self.invoke_function)
+        app.router.add_route("*", API_BASE + "/{service}{tail:(/.*)?}", self.proxy)
+        return app
+
+    async def start(self, sock: socket.socket) -> None:
+        self._runner = web.AppRunner(
+            self.application(), access_log=None, handle_signals=False, shutdown_timeout=1.0
+        )
+        await self._runner.setup()
+        await web.SockSite(self._runner, sock).start()
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # -- the services ------------------------------------------------------------------
+
+    async def proxy(self, request: web.Request) -> web.StreamResponse:
+        service = request.match_info["service"]
+        worker = self.stack.workers.get(service)
+        if worker is None or not worker.has_routes:
+            return _missing_token()
+        prefix = f"{API_BASE}/{service}"
+        raw = request.raw_path
+        relative = raw[len(prefix) :] if raw.startswith(prefix) else raw
+        if not relative.startswith("/"):
+            relative = "/" + relative
+        body = await request.read()
+        peer = request.remote or "127.0.0.1"
+        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP]
+        headers += [
+            ("X-Forwarded-For", peer),
+            ("X-Forwarded-Proto", request.scheme),
+            ("X-Forwarded-Port", str(request.url.port or "")),
+        ]
+        payload = {
+            "method": request.method,
+            "path": relative,
+            "headers": headers,
+            "body_b64": base64.b64encode(body).decode("ascii") if body else None,
+            "source_ip": peer,
+            "base_path": prefix,
+        }
+        try:
+            if worker.timeout_for(API_HANDLER) <= INTEGRATION_TIMEOUT_S:
+                # The function's own timeout comes first and ends it with a Lambda error.
+                result = await worker.rest(payload)
+            else:
+                call = asyncio.ensure_future(worker.rest(payload))
+                try:
+                    result = await asyncio.wait_for(asyncio.shield(call), INTEGRATION_TIMEOUT_S)
+                except TimeoutError:
+                    # API Gateway stops waiting at 29 s; the function runs on to its timeout.
+                    call.add_done_callback(_consume)
+                    return _json(
+                        504, {"message": "Endpoint request timed out"}, "IntegrationTimeout"
+                    )
+        except (FunctionError, WorkerUnavailable):
+            return _internal_error()
+        response = web.Response(
+            status=result["status"], body=base64.b64decode(result["body_b64"] or "")
+        )
+        for name, value in result["headers"]:
+            if name.lower() not in _HOP_BY_HOP:
+                response.headers.add(name, value)
+        return response
+
+    # -- documentation ------------------------------------------------------------------
+
+    async def openapi(self, request: web.Request) -> web.Response:
+        return web.json_response(await self.merged_openapi())
+
+    async def merged_openapi(self) -> dict[str, Any]:
+        services = {s: w for s, w in sorted(self.stack.workers.items()) if w.has_routes}
+
+        async def document(service: str) -> tuple[str, dict[str, Any] | None]:
+            worker = services[service]
+            cached = self._openapi_cache.get(service)
+            if cached and cached[0] == worker.pid:
+                return service, cached[1]
+            try:
+                doc = await worker.openapi()
+            except (WorkerUnavailable, OSError, ValueError) as error:
+                self.stack.console.stack_line(f"openapi of {service}: {error}")
+                doc = None
+            self._openapi_cache[service] = (worker.pid, doc)
+            return service, doc
+
+        documents = dict(await asyncio.gather(*(document(s) for s in services)))
+        try:
+            from keneya.openapi import merge_documents
+        except ImportError:
+            merge_documents = None
+        complete = {s: d for s, d in documents.items() if d is not None}
+        if merge_documents is not None and len(complete) == len(documents):
+            return merge_documents(complete)
+        return self._routes_only_document(complete)
+
+    def _routes_only_document(self, documents: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+        """What the workers describe, when a service has no generated document."""
+        paths: dict[str, Any] = {}
+        for service, worker in sorted(self.stack.workers.items()):
+            if service in documents:
+                paths.update(documents[service].get("paths") or {})
+                continue
+            for route in worker.description.get("routes") or []:
+                operation: dict[str, Any] = {
+                    "tags": [service],
+                    "summary": route["view"].replace("_", " "),
+                    "operationId": f"{service}.{route['view']}",
+                    "responses": {"200": {"description": "OK"}},
+                }
+                if route.get("authorizer"):
+                    operation["security"] = [{"bearer": []}]
+                path = f"{API_BASE}/{service}{route['path'] if route['path'] != '/' else ''}"
+                paths.setdefault(path, {})[route["method"].lower()] = operation
+        return {
+            "openapi": "3.0.3",
+            "info": {"title": "Keneya API", "version": "1"},
+            "paths": paths,
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        }
+
+    async def docs(self, request: web.Request) -> web.Response:
+        document = await self.merged_openapi()
+        return web.Response(text=render_docs(document), content_type="text/html")
+
+    # -- the stack ----------------------------------------------------------------------
+
+    async def index(self, request: web.Request) -> web.Response:
+        stack = self.stack
+        items = []
+        for name, worker in sorted(stack.workers.items()):
+            socket_url = stack.websocket_url(name) if worker.status()["websocket"] else None
+            websocket = f", WebSocket {html.escape(socket_url)}" if socket_url else ""
+            items.append(
+                f"<li><b>{html.escape(name)}</b>: {API_BASE}/{html.escape(name)}/ "
+                f"({worker.state}{websocket})</li>"
+            )
+        services = "".join(items)
+        docs, openapi = f"{API_BASE}/docs", f"{API_BASE}/openapi.json"
+        page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Keneya local</title><style>body{{font-family:system-ui,sans-serif;margin:2rem}}</style>
+</head><body><h1>Keneya, running locally</h1>
+<ul><li><a href="{docs}">API documentation</a> (<a href="{openapi}">openapi.json</a>)</li>
+<li><a href="/_local/messages">Sent messages</a> (SMS, e-mail, push)</li>
+<li><a href="/_local/schedules">Schedules</a>, <a href="/_local/status">status</a></li>
+<li>AWS endpoint: {html.escape(stack.aws_endpoint or "")}</li></ul>
+<h2>Services</h2><ul>{services}</ul></body></html>"""
+        return web.Response(text=page, content_type="text/html")
+
+    async def status(self, request: web.Request) -> web.Response:
+        return web.json_response(self.stack.status())
+
+    async def messages_json(self, request: web.Request) -> web.Response:
+        messages = await asyncio.to_thread(self.stack.catcher.messages)
+        return web.json_response({"messages": [m.to_json() for m in messages]})
+
+    async def messages_page(self, request: web.Request) -> web.Response:
+        messages = await asyncio.to_thread(self.stack.catcher.messages)
+        return web.Response(text=render_page(messages), content_type="text/html")
+
+    async def messages_clear(self, request: web.Request) -> web.Response:
+        await asyncio.to_thread(self.stack.catcher.clear)
+        raise web.HTTPSeeOther("/_local/messages")
+
+    async def schedules(self, request: web.Request) -> web.Response:
+        runners = self.stack.event_sources.schedules() if self.stack.event_sources else []
+        return web.json_response({"schedules": [r.status() for r in runners]})
+
+    async def run_schedule(self, request: web.Request) -> web.Response:
+        sources = self.stack.event_sources
+        runner = (
+            sources.find_schedule(request.match_info["service"], request.match_info["handler"])
+            if sources
+            else None
+        )
+        if runner is None:
+            return _json(404, {"message": "no such schedule"})
+        ok, result = await runner.fire()
+        if ok:
+            return web.json_response({"ok": True, "result": result})
+        return _json(200, {"ok": False, "error": result.to_payload()})
+
+    async def invoke_function(self, request: web.Request) -> web.Response:
+        service, handler = request.match_info["service"], request.match_info["handler"]
+        if service not in self.stack.workers:
+            return _json(
+                404,
+                {"Message": f"Function not found: {service}.{handler}"},
+                "ResourceNotFoundException",
+            )
+        raw = await request.read()
+        try:
+            event = json.loads(raw) if raw else {}
+        except ValueError:
+            return _json(
+                400,
+                {"Message": "Could not parse request body into json"},
+                "InvalidRequestContentException",
+            )
+        try:
+            result = await self.stack.ainvoke(service, handler, event)
+        except FunctionError as error:
+            response = _json(200, error.to_payload())
+            response.headers["X-Amz-Function-Error"] = "Unhandled"
+            return response
+        except WorkerUnavailable as error:
+            return _json(502, {"Message": str(error)}, "ServiceException")
+        return web.json_response(result)
+
+
+def _consume(task: asyncio.Future) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
+# -- the documentation page ---------------------------------------------------------------
+
+_METHOD_ORDER = ("get", "post", "put", "patch", "delete", "options", "head")
+
+
+def render_docs(document: Mapping[str, Any]) -> str:
+    info = document.get("info") or {}
+    sections: dict[str, list[str]] = {}
+    for path, operations in sorted((document.get("paths") or {}).items()):
+        for method in _METHOD_ORDER:
+            operation = operations.get(method)
+            if not isinstance(operation, dict):
+                continue
+            tag = (operation.get("tags") or [path.split("/")[3] if path.count("/") >= 3 else ""])[0]
+            lock = " &#128274;" if operation.get("security") else ""
+            parts = [
+                f"<summary><span class='m m-{method}'>{method.upper()}</span> "
+                f"<code>{html.escape(path)}</code>{lock} "
+                f"<span class=s>{html.escape(operation.get('summary') or '')}</span></summary>"
+            ]
+            if operation.get("description"):
+                parts.append(f"<p>{html.escape(operation['description'])}</p>")
+            parameters = operation.get("parameters") or []
+            if parameters:
+                items = "".join(_parameter_item(p) for p in parameters)
+                parts.append(f"<h4>Parameters</h4><ul>{items}</ul>")
+            body = operation.get("requestBody")
+            if body:
+                parts.append(
+                    f"<h4>Request body</h4><pre>{html.escape(json.dumps(body, indent=2))}</pre>"
+                )
+            responses = operation.get("responses") or {}
+            if responses:
+                items = "".join(_response_item(code, r) for code, r in responses.items())
+                parts.append(f"<h4>Responses</h4><ul>{items}</ul>")
+            sections.setdefault(tag, []).append(f"<details>{''.join(parts)}</details>")
+    schemas = (document.get("components") or {}).get("schemas") or {}
+    schema_html = "".join(
+        f"<details id='schema-{html.escape(name)}'>"
+        f"<summary><code>{html.escape(name)}</code></summary>"
+        f"<pre>{html.escape(json.dumps(schema, indent=2))}</pre></details>"
+        for name, schema in sorted(schemas.items())
+    )
+    body = (
+        "".join(
+            f"<h2>{html.escape(tag)}</h2>{''.join(items)}"
+            for tag, items in sorted(sections.items())
+        )
+        or "<p>No routes yet.</p>"
+    )
+    title = html.escape(str(info.get("title") or "Keneya API"))
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body{{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#1d2733}}
+details{{border:1px solid #dde3ea;border-radius:6px;margin:.4rem 0;padding:.4rem .7rem}}
+summary{{cursor:pointer}} .s{{color:#5b6875}} pre{{background:#f5f7f9;padding:.6rem;overflow:auto}}
+.m{{display:inline-block;min-width:4.5rem;font-weight:700}} .m-get{{color:#0b7a43}}
+.m-post{{color:#1f5fa8}} .m-put,.m-patch{{color:#a86a1f}} .m-delete{{color:#b3261e}}
+</style></head><body><h1>{title} <small>{html.escape(str(info.get("version") or ""))}</small></h1>
+<p>Base URL: <code>/api/v1</code>. &#128274; marks routes that need a bearer token.
+Machine-readable: <a href="/api/v1/openapi.json">openapi.json</a>.</p>
+{body}<h2>Schemas</h2>{schema_html or "<p>None.</p>"}</body></html>"""
+
+
+def _parameter_item(parameter: Mapping[str, Any]) -> str:
+    name = html.escape(str(parameter.get("name", "")))
+    where = html.escape(str(parameter.get("in", "")))
+    required = " (required)" if parameter.get("required") else ""
+    description = parameter.get("description")
+    note = f": {html.escape(str(description))}" if description else ""
+    return f"<li><code>{name}</code> in {where}{required}{note}</li>"
+
+
+def _response_item(code: Any, response: Any) -> str:
+    description = html.escape(str((response or {}).get("description", "")))
+    return f"<li><b>{html.escape(str(code))}</b> {description}{_schema_note(response)}</li>"
+
+
+def _schema_note(response: Any) -> str:
+    content = (response or {}).get("content") or {}
+    for media in content.values():
+        schema = (media or {}).get("schema") or {}
+        ref = schema.get("$ref") or (schema.get("items") or {}).get("$ref")
+        if ref:
+            name = ref.rsplit("/", 1)[-1]
+            return f" &rarr; <a href='#schema-{html.escape(name)}'>{html.escape(name)}</a>"
+    return ""
