@@ -97,11 +97,12 @@ def main(bookings: int) -> None:
     from keneya_local.stack import LocalStack
     from tests.auth import moto_transactions
     from tests.auth.over_http import Api, new_phone
-    from tests.consultations import moto_table_copies
+    from tests.consultations import moto_transaction_rollback
     from tests.consultations.over_http import Person, Topic
 
     moto_transactions.install()
-    moto_table_copies.install()
+    moto_transaction_rollback.install()
+    began_all = time.monotonic()
     moto = CountingMoto()
     moto.start()
     logs = Path(tempfile.mkdtemp(prefix="keneya-bench-"))
@@ -112,6 +113,7 @@ def main(bookings: int) -> None:
         services=["auth", "consultations"],
         log_dir=logs,
     ).start()
+    phases = {"stack ready": time.monotonic() - began_all}
     try:
         import boto3
 
@@ -131,6 +133,7 @@ def main(bookings: int) -> None:
                 raise SystemExit("the doctor never became bookable")
             time.sleep(0.2)
 
+        phases["doctor bookable"] = time.monotonic() - began_all
         patients = []
         per_patient = 10
         for _ in range(-(-bookings // per_patient)):
@@ -138,6 +141,7 @@ def main(bookings: int) -> None:
             user = auth.register(phone=phone)
             patients.append((user["user_id"], auth.login(phone=phone)["access_token"]))
 
+        phases["patients signed up"] = time.monotonic() - began_all
         start = datetime.now(UTC) + timedelta(days=1)
         end = start + timedelta(days=14)
         slots = api.get(
@@ -173,6 +177,7 @@ def main(bookings: int) -> None:
             assert response.status_code == 201, response.text
             booked.append((response.json()["id"], token))
 
+        phases["bookings made"] = time.monotonic() - began_all
         with_key: list[int] = []
         for n in range(min(20, bookings)):
             _, token = patients[-1]
@@ -190,30 +195,31 @@ def main(bookings: int) -> None:
             )
             with_key.append(calls_of(before, moto.snapshot()))
 
-        read_latencies: list[float] = []
         reads: dict[str, list[int]] = {"GET /{id}": [], "GET / (list)": [], "GET /slots": []}
+        read_latencies: dict[str, list[float]] = {name: [] for name in reads}
         for consultation_id, token in booked[: min(100, len(booked))]:
             headers = {"Authorization": f"Bearer {token}"}
-            before = moto.snapshot()
-            began = time.perf_counter()
-            assert api.get(stack.url("consultations", f"/{consultation_id}"),
-                           headers=headers).status_code == 200
-            read_latencies.append((time.perf_counter() - began) * 1000)
-            reads["GET /{id}"].append(calls_of(before, moto.snapshot()))
-            before = moto.snapshot()
-            api.get(stack.url("consultations", ""), headers=headers, params={"limit": 20})
-            reads["GET / (list)"].append(calls_of(before, moto.snapshot()))
-            before = moto.snapshot()
-            api.get(slots_url, params={"doctor_id": doctor.user_id})
-            reads["GET /slots"].append(calls_of(before, moto.snapshot()))
+            for name, url, params in (
+                ("GET /{id}", stack.url("consultations", f"/{consultation_id}"), None),
+                ("GET / (list)", stack.url("consultations", ""), {"limit": 20}),
+                ("GET /slots", slots_url, {"doctor_id": doctor.user_id}),
+            ):
+                before = moto.snapshot()
+                began = time.perf_counter()
+                assert api.get(url, headers=headers, params=params).status_code == 200
+                read_latencies[name].append((time.perf_counter() - began) * 1000)
+                reads[name].append(calls_of(before, moto.snapshot()))
 
+        phases["reads made"] = time.monotonic() - began_all
+        print("  ".join(f"{name} at {seconds:.0f} s" for name, seconds in phases.items()))
         print(f"consultations booking on the embedded local stack ({bookings} bookings, "
               f"{len(patients)} patients, one doctor, 30-minute slots)")
         print(f"  booking latency     p50 {percentile(latencies, 0.5):7.1f} ms   "
               f"p99 {percentile(latencies, 0.99):7.1f} ms   mean "
               f"{statistics.mean(latencies):7.1f} ms")
-        print(f"  read (GET /{{id}})    p50 {percentile(read_latencies, 0.5):7.1f} ms   "
-              f"p99 {percentile(read_latencies, 0.99):7.1f} ms")
+        for name, samples in read_latencies.items():
+            print(f"  {name:<18}  p50 {percentile(samples, 0.5):7.1f} ms   "
+                  f"p99 {percentile(samples, 0.99):7.1f} ms")
         print("  DynamoDB requests on the consultations table, per call (median, max):")
         booking_median = statistics.median(requests_per_booking)
         print(f"    POST / (book)                     {booking_median:4.0f}"

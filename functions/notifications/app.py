@@ -81,9 +81,19 @@ def message(event: Any) -> dict[str, int]:
 def consume_events(event: Any) -> dict[str, Any]:
     from chalicelib.redelivery import delay_failed
     from chalicelib.triggers import REACTIONS
+    from keneya.aws import client
+    from keneya.config import settings
     from keneya.consumer import consume
 
     handle = parts().dispatcher.handle
     result = consume(event, dict.fromkeys(REACTIONS, handle))
-    delay_failed(event.to_dict(), result)
+    queue_url = settings().get("EVENTS_QUEUE_URL")
+    if queue_url and result.get("batchItemFailures"):
+        delay_failed(
+            event.to_dict(),
+            result,
+            sqs=client("sqs"),
+            queue_url=queue_url,
+            base_seconds=settings().get_int("DELIVERY_RETRY_SECONDS", 30),
+        )
     return result

@@ -19,6 +19,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,32 @@ def start_moto(host: str = "127.0.0.1", port: int = 4566) -> AwsEndpoint:
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     return AwsEndpoint(url=f"http://{host}:{port}", server=server, in_process=True)
+
+
+def serves_from_this_process(resource_arns: Iterable[str]) -> bool:
+    """Whether the endpoint that created these SNS topics / SQS queues is a moto server in
+    this process (a test's): moto's state is per process, so finding them in it says so."""
+    sns = sys.modules.get("moto.sns.models")
+    sqs = sys.modules.get("moto.sqs.models")
+    if sns is None and sqs is None:
+        return False
+    for arn in resource_arns:
+        parts = arn.split(":")
+        if len(parts) < 6:
+            continue
+        service, region, account, name = parts[2], parts[3], parts[4], parts[5]
+        try:
+            if service == "sns" and sns is not None and account in sns.sns_backends:
+                found = arn in sns.sns_backends[account][region].topics
+            elif service == "sqs" and sqs is not None and account in sqs.sqs_backends:
+                found = name in sqs.sqs_backends[account][region].queues
+            else:
+                found = False
+        except Exception:
+            found = False
+        if found:
+            return True
+    return False
 
 
 def prune_moto_stream_iterators(keep: int = 256) -> int:

@@ -37,6 +37,7 @@ from keneya_local.backing_services import (
     free_port,
     port_is_free,
     prune_moto_stream_iterators,
+    serves_from_this_process,
     start_moto,
     start_redis,
 )
@@ -76,7 +77,7 @@ class LocalStack:
         http_port: int = 3000,
         ws_port: int = 3001,
         aws_endpoint: str | None = None,
-        aws_in_process: bool = False,
+        aws_in_process: bool | None = None,
         aws_port: int = 4566,
         host: str = "127.0.0.1",
         region: str = "us-east-1",
@@ -94,8 +95,9 @@ class LocalStack:
     ) -> None:
         """`aws_endpoint`: use this AWS-compatible endpoint; None: `AWS_ENDPOINT_URL` when it
         answers, else a moto server started here on `aws_port` (0: a free port).
-        `aws_in_process`: `aws_endpoint` is a moto server running in this process (a test's),
-        so sent messages and idle queues are read from it directly rather than over HTTP.
+        `aws_in_process`: whether `aws_endpoint` is a moto server running in this process (a
+        test's), so that sent messages and idle queues are read from it directly rather than
+        over HTTP; None: found out once the template's resources exist.
         `redis_url` / `mongo_url`: None starts redis-server (or its stand-in) / uses the
         in-process MongoDB stand-in. `services`: start only these. `strict`: a service that
         fails to start fails `start()`; otherwise it is reported and the rest runs."""
@@ -251,6 +253,8 @@ class LocalStack:
             "api_url": f"{self.http_url}{API_BASE}",
             "ws_url": self.ws_url,
             "aws_endpoint": self.aws_endpoint,
+            # Whether sent messages and idle queues are read from moto's memory, not over HTTP.
+            "aws_in_process": self._aws.in_process if self._aws else None,
             "redis_url": self.redis_url,
             "mongo_url": self.mongo_url,
             "log_dir": str(self.log_dir),
@@ -304,6 +308,14 @@ class LocalStack:
             asyncio.to_thread(AwsClients, self.aws_endpoint, self.region),
         )
         self.account_id = _account_of(self.deployment) or DEFAULT_ACCOUNT_ID
+        if self._aws.server is None and self._aws_in_process is None:
+            arns = [
+                value
+                for resource in self.deployment.resources.values()
+                for value in (resource.attributes or {}).values()
+                if isinstance(value, str) and value.startswith("arn:")
+            ]
+            self._aws.in_process = serves_from_this_process(arns)
         resources = len(self.deployment.resources)
         self._progress(
             f"Resources      {resources} from {_display(self.template)} ({_since(step)})"
@@ -362,7 +374,7 @@ class LocalStack:
         if given:
             if not endpoint_answers(given):
                 raise StackError(f"no AWS endpoint answers at {given}")
-            return AwsEndpoint(url=given.rstrip("/"), in_process=self._aws_in_process)
+            return AwsEndpoint(url=given.rstrip("/"), in_process=bool(self._aws_in_process))
         from_environment = os.environ.get("AWS_ENDPOINT_URL")
         if from_environment:
             if endpoint_answers(from_environment):

@@ -48,8 +48,10 @@ def test_a_code_asked_for_arrives_by_sms_works_and_never_enters_the_inbox(platfo
         r"\d{6} est votre code Keneya\. Il expire dans \d+ min\. Ne le communiquez à personne\.",
         sms["body"],
     )
-    # And no inbox holds it
+    # And no inbox holds it, and the service never wrote it to its log
     assert not [item for item in Inbox(platform, patient).items() if item["type"].startswith("otp")]
+    code = sms["body"][:6]
+    assert code not in platform.console.log_path("notifications").read_text()
 
 
 def test_a_redelivered_event_sends_nothing_twice(platform, topic, patient):
@@ -65,7 +67,8 @@ def test_a_redelivered_event_sends_nothing_twice(platform, topic, patient):
     # When the relay publishes the very same envelope again, twice
     topic.republish(paid)
     topic.republish(paid)
-    # ... and a later event for the same person has been handled
+    # ... and an event published after them has been handled (the queue hands them over in
+    # order, and the handler applies a batch in order)
     with open_socket(platform, patient.token) as socket:
         topic.publish(
             "consultation.started",
@@ -74,7 +77,6 @@ def test_a_redelivered_event_sends_nothing_twice(platform, topic, patient):
             source="consultations",
         )
         socket.wait_for(notification_for("consultation.started", "c-marker"))
-    assert eventually(lambda: _queue_is_empty(platform), timeout=20)
 
     # Then the payment was told once, on every channel
     assert len(_payment_sms(platform, patient)) == 1
@@ -163,16 +165,3 @@ def test_a_device_registration_must_name_its_platform(platform, patient):
 
 def _payment_sms(platform, person: Person) -> list[dict]:
     return [m for m in messages_to(platform, person.phone, "sms") if "7\u202f500 FCFA" in m["body"]]
-
-
-def _queue_is_empty(platform) -> bool:
-    import boto3
-
-    environment = platform.deployment.services["notifications"].environment
-    sqs = boto3.client("sqs", endpoint_url=platform.aws_endpoint, region_name="us-east-1")
-    url = sqs.get_queue_url(QueueName=environment["EVENTS_QUEUE_NAME"])["QueueUrl"]
-    attributes = sqs.get_queue_attributes(
-        QueueUrl=url,
-        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    )["Attributes"]
-    return all(value == "0" for value in attributes.values())

@@ -114,6 +114,33 @@ def test_a_connection_whose_disconnect_was_lost_is_forgotten_at_the_next_send(
     assert eventually(lambda: not _stored(notifications_table, patient.user_id, lost))
 
 
+def test_a_connection_past_its_lifetime_is_not_sent_to(
+    platform, topic, notifications_table, patient, doctor
+):
+    # Given a connection whose two hours are over, not yet removed by DynamoDB's TTL
+    expired = int(time.time()) - 60
+    notifications_table.put_item(Item={
+        "pk": f"USER#{patient.user_id}", "sk": "CONN#b2xkLWNvbm5lY3Rpb24=",
+        "connection_id": "b2xkLWNvbm5lY3Rpb24=",
+        "connected_at": "2020-01-01T00:00:00.000000+0000", "expires_at": expired,
+    })
+
+    # When a notification is sent to the person
+    consultation_id = confirmed(topic, patient, doctor)
+
+    # Then it is kept in the inbox, reaching no socket
+    inbox = Inbox(platform, patient)
+
+    def in_app_outcome():
+        for item in inbox.items():
+            if item["link"].get("consultation_id") == consultation_id:
+                deliveries = inbox.get(f"/{item['id']}").json()["deliveries"]
+                return next((d["status"] for d in deliveries if d["channel"] == "in_app"), None)
+        return None
+
+    assert eventually(in_app_outcome) == "stored"
+
+
 def test_a_closed_socket_is_forgotten(platform, notifications_table, patient):
     with open_socket(platform, patient.token) as socket:
         socket.send({"action": "ping"})

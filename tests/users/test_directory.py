@@ -8,14 +8,12 @@ import pytest
 
 from chalicelib.directory import (
     ALL_SPECIALTIES,
-    Listed,
     SearchQuery,
     cache_scopes,
     card,
     folded,
     index_keys,
     make_cursor,
-    merge,
     render_card,
     search_query,
 )
@@ -92,23 +90,9 @@ def test_a_cursor_continues_only_the_search_it_came_from():
         search_query(cursor="not-a-cursor")
 
 
-def test_partitions_merge_in_the_one_name_order_and_say_whether_more_follow():
-    def listed(key: str) -> Listed:
-        return Listed(key, doctor())
-
-    cardiology = [listed("awa#1"), listed("fanta#3"), listed("oumar#7")]
-    dermatology = [listed("bakary#2"), listed("moussa#5")]
-
-    page, more = merge([cardiology, dermatology], limit=4)
-
-    assert [item.key for item in page] == ["awa#1", "bakary#2", "fanta#3", "moussa#5"]
-    assert more
-    assert merge([cardiology], limit=3)[1] is False
-
-
-def test_a_search_across_specialties_reads_every_specialty():
-    assert len(SearchQuery().partitions()) > 20
-    assert SearchQuery(specialty="psychiatry").partitions() == ["DIRECTORY#psychiatry"]
+def test_a_search_reads_its_specialtys_partition_or_the_one_of_all_specialties():
+    assert SearchQuery(specialty="psychiatry").partition == "DIRECTORY#psychiatry"
+    assert SearchQuery(city="bamako").partition == "DIRECTORY#*"
 
 
 def test_the_public_card_shows_no_licence_contact_or_review_details():

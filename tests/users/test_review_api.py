@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from .over_http import COMPLETE_DOCTOR, eventually
+from .over_http import COMPLETE_DOCTOR
 
 
 def unique_city() -> str:
@@ -22,23 +22,22 @@ def patient(people):
     return people.patient()
 
 
+def in_queue(users_api, admin, status: str, doctor_id: str) -> dict | None:
+    """The doctor's entry in the review queue of `status`, reading it page after page."""
+    params = {"status": status, "limit": 50}
+    while True:
+        page = users_api.get("/admin/doctors", params=params, who=admin).json()
+        found = [entry for entry in page["items"] if entry["id"] == doctor_id]
+        if found or not page["next_cursor"]:
+            return found[0] if found else None
+        params = {**params, "cursor": page["next_cursor"]}
+
+
 def test_a_new_doctor_waits_in_the_review_queue_with_their_whole_profile(people, users_api, admin):
     doctor = people.doctor("Dr Salif Touré")
     users_api.patch("/me", COMPLETE_DOCTOR, who=doctor)
 
-    def queued() -> dict | None:
-        page = users_api.get("/admin/doctors", params={"limit": 50}, who=admin)
-        while True:
-            found = [d for d in page.json()["items"] if d["id"] == doctor.user_id]
-            if found or not page.json()["next_cursor"]:
-                return found[0] if found else None
-            page = users_api.get(
-                "/admin/doctors",
-                params={"limit": 50, "cursor": page.json()["next_cursor"]},
-                who=admin,
-            )
-
-    entry = eventually(queued)
+    entry = in_queue(users_api, admin, "pending", doctor.user_id)
 
     assert entry is not None
     assert (entry["status"], entry["licence_number"], entry["phone"]) == (
@@ -78,6 +77,8 @@ def test_verification_lists_the_doctor_and_tells_the_consultations_service(
         30,
     )
     assert event.data["weekly"] == {"wed": [{"start": "08:00", "end": "09:00"}]}
+    assert in_queue(users_api, admin, "pending", doctor.user_id) is None
+    assert in_queue(users_api, admin, "verified", doctor.user_id)["licence_number"] == "CNOM-10001"
 
 
 def test_suspension_unlists_the_doctor_and_reinstatement_lists_them_again(

@@ -26,14 +26,14 @@ Icd10 = Annotated[
 
 
 class Diagnosis(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     code: Icd10
     label: Text
 
 
 class Prescription(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     medicine: Text = Field(examples=["Artéméther-luméfantrine 20/120 mg"])
     dose: Text = Field(examples=["4 comprimés"])
@@ -46,7 +46,7 @@ class Prescription(BaseModel):
 class ClinicalSummary(BaseModel):
     """`reason` defaults to the one the patient gave when booking."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     reason: Text | None = None
     notes: LongText | None = None

@@ -69,7 +69,7 @@ class Actor:
 
 
 class Consultation(BaseModel):
-    model_config = ConfigDict(frozen=True, use_enum_values=False)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     patient_id: str

@@ -28,8 +28,14 @@ Mode = Literal["video", "audio"]
 IDEMPOTENCY_KEY = r"^[A-Za-z0-9._:-]{8,128}$"
 
 
+class View(BaseModel):
+    """A response body; validators are built on first use, not on a cold start."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # -- requests --------------------------------------------------------------------------------
@@ -47,7 +53,7 @@ class CancelRequest(Body):
 
 
 class SlotsQuery(Body):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     doctor_id: Id
     from_: AwareDatetime | None = Field(default=None, alias="from")
@@ -55,7 +61,7 @@ class SlotsQuery(Body):
 
 
 class ListQuery(Body):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     status: str | None = Field(
         default=None, description="Comma-separated statuses, e.g. confirmed,in_progress"
@@ -84,14 +90,14 @@ class ListQuery(Body):
 # -- responses -------------------------------------------------------------------------------
 
 
-class SlotView(BaseModel):
+class SlotView(View):
     starts_at: datetime
     ends_at: datetime
     local_date: date = Field(description="The day in the doctor's time zone")
     local_time: str = Field(description="The start in the doctor's time zone, HH:MM")
 
 
-class SlotsView(BaseModel):
+class SlotsView(View):
     doctor_id: str
     doctor_name: str | None
     time_zone: str
@@ -100,12 +106,12 @@ class SlotsView(BaseModel):
     slots: list[SlotView]
 
 
-class Participant(BaseModel):
+class Participant(View):
     user_id: str
     role: Literal["patient", "doctor"]
 
 
-class SessionView(BaseModel):
+class SessionView(View):
     """What the signaling service needs to connect the two participants."""
 
     room_id: str
@@ -116,7 +122,7 @@ class SessionView(BaseModel):
     patient_joined_at: datetime | None
 
 
-class CancellationView(BaseModel):
+class CancellationView(View):
     cancelled_at: datetime
     cancelled_by: Literal["patient", "doctor", "admin", "system"]
     reason: str | None
@@ -125,7 +131,7 @@ class CancellationView(BaseModel):
     refunded_at: datetime | None
 
 
-class ConsultationView(BaseModel):
+class ConsultationView(View):
     id: str
     status: Status
     patient_id: str
@@ -149,7 +155,7 @@ class ConsultationView(BaseModel):
     updated_at: datetime
 
 
-class ConsultationPage(BaseModel):
+class ConsultationPage(View):
     items: list[ConsultationView]
     next_cursor: str | None
 

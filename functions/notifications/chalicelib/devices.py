@@ -13,14 +13,15 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.tables import DEVICE_PREFIX, Models, device_key, user_pk
 
-Platform = Literal["android", "ios", "web"]
-PLATFORMS: tuple[Platform, ...] = ("android", "ios", "web")
+if TYPE_CHECKING:
+    from chalicelib.schemas import Platform
+
 # Which SNS platform application serves which device platform.
-SERVICE_OF: dict[Platform, str] = {"android": "fcm", "web": "fcm", "ios": "apns"}
+SERVICE_OF: dict[str, str] = {"android": "fcm", "web": "fcm", "ios": "apns"}
 
 _EXISTING_ENDPOINT = re.compile(r"Endpoint (arn:\S+) already exists")
 

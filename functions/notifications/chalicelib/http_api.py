@@ -11,8 +11,8 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib import schemas
+from chalicelib.inbox import is_notification_id
 from chalicelib.preferences import CATEGORIES, DEFAULT_LANGUAGE, LOCKED, PreferenceError
-from chalicelib.socket_actions import is_notification_id
 from keneya.http import (
     BadRequest,
     FieldError,

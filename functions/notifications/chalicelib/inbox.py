@@ -70,6 +70,14 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+# Notification ids are ULIDs; anything else is refused before it reaches a key.
+_ID_CHARACTERS = frozenset("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+
+
+def is_notification_id(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 26 and set(value) <= _ID_CHARACTERS
+
+
 class InvalidCursor(ValueError):
     """A cursor that is not one this service gave for this listing."""
 

@@ -12,32 +12,30 @@ from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.delivery import backoff_seconds
-from keneya.config import settings
 from keneya.logs import logger
 
-DEFAULT_RETRY_SECONDS = 30
 
-
-def delay_failed(sqs_event: Mapping[str, Any], result: Mapping[str, Any]) -> None:
-    """Push back the next attempt of every message `result` reports as failed (best effort:
-    a message whose delay cannot be set simply returns after the queue's own timeout)."""
+def delay_failed(
+    sqs_event: Mapping[str, Any],
+    result: Mapping[str, Any],
+    *,
+    sqs: Any,
+    queue_url: str,
+    base_seconds: int,
+) -> list[tuple[str, int]]:
+    """Push back the next attempt of every message `result` reports as failed; the
+    (message id, delay) of each. Best effort: a message whose delay cannot be set simply
+    returns after the queue's own visibility timeout."""
     failed = {item["itemIdentifier"] for item in result.get("batchItemFailures") or []}
-    queue_url = settings().get("EVENTS_QUEUE_URL")
-    if not failed or not queue_url:
-        return
-    from keneya.aws import client
-
-    base = settings().get_int("DELIVERY_RETRY_SECONDS", DEFAULT_RETRY_SECONDS)
+    delayed: list[tuple[str, int]] = []
     for record in sqs_event.get("Records") or []:
         if record.get("messageId") not in failed:
             continue
         received = int((record.get("attributes") or {}).get("ApproximateReceiveCount", "1"))
-        delay = backoff_seconds(received, base)
+        delay = backoff_seconds(received, base_seconds)
         try:
-            client("sqs").change_message_visibility(
-                QueueUrl=queue_url,
-                ReceiptHandle=record["receiptHandle"],
-                VisibilityTimeout=delay,
+            sqs.change_message_visibility(
+                QueueUrl=queue_url, ReceiptHandle=record["receiptHandle"], VisibilityTimeout=delay
             )
         except Exception as error:
             logger.warning(
@@ -45,8 +43,13 @@ def delay_failed(sqs_event: Mapping[str, Any], result: Mapping[str, Any]) -> Non
                 extra={"message_id": record.get("messageId"), "error": type(error).__name__},
             )
             continue
+        delayed.append((record["messageId"], delay))
         logger.info(
             "failed event delayed",
-            extra={"message_id": record.get("messageId"), "receive_count": received,
-                   "delay_seconds": delay},
+            extra={
+                "message_id": record["messageId"],
+                "receive_count": received,
+                "delay_seconds": delay,
+            },
         )
+    return delayed

@@ -6,8 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from chalicelib.devices import Platform
 from chalicelib.preferences import Language
+
+Platform = Literal["android", "ios", "web"]
 
 
 class Body(BaseModel):

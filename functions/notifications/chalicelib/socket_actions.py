@@ -20,20 +20,15 @@ import json
 from typing import Any
 
 from chalicelib.connections import OpenConnection
+from chalicelib.inbox import is_notification_id
 from chalicelib.inbox_store import InboxStore
 from chalicelib.sockets import SocketFanout
 
 SYNC_PAGE = 20
-# Notification ids are ULIDs; anything else is refused before it reaches a key.
-_ID_CHARACTERS = frozenset("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 
 
 def _error(code: str, message: str) -> dict[str, Any]:
     return {"type": "error", "code": code, "message": message}
-
-
-def is_notification_id(value: Any) -> bool:
-    return isinstance(value, str) and len(value) == 26 and set(value) <= _ID_CHARACTERS
 
 
 class SocketActions:

@@ -1,11 +1,12 @@
 """The doctor directory: how doctors are indexed, searched, ordered and paged.
 
-Verified doctors are indexed (the table's `gsi1`) in one partition per specialty, ordered by
-folded name then id: `DIRECTORY#cardiology` / `traore awa#01J...`. A search by specialty reads
-one partition; a search without reads them all and merges them in the same order. Filters
-(language, city, name prefix, fee range) are applied while reading. Pages follow that order, and
-a cursor holds the last key given, so a page never repeats or skips a doctor that did not
-change, whatever was added or removed between two pages.
+Verified doctors are indexed (the table's `gsi1`) twice, in the same transaction as every change
+of their profile: their profile item in the partition of their specialty, and a compact listing
+item (what a card shows) in the partition of all specialties, both ordered by folded name then
+id: `DIRECTORY#cardiology` / `DIRECTORY#*`, `traore awa#01J...`. A search reads one partition:
+its specialty's, or the one of all. Filters (language, city, name prefix, fee range) are applied
+while reading. Pages follow that order, and a cursor holds the last key given, so a page never
+repeats or skips a doctor that did not change, whatever was added or removed between two pages.
 
 Doctors awaiting review (or suspended) sit in `REVIEW#pending` / `REVIEW#suspended`, oldest
 first, for administrators. Patients and administrators are not indexed.
@@ -15,11 +16,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import heapq
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -93,9 +92,9 @@ class SearchQuery:
     def scope(self) -> str:
         return self.specialty or ALL_SPECIALTIES
 
-    def partitions(self) -> list[str]:
-        codes = [self.specialty] if self.specialty else sorted(SPECIALTIES)
-        return [directory_partition(code) for code in codes]
+    @property
+    def partition(self) -> str:
+        return directory_partition(self.scope)
 
     def filters(self) -> dict[str, Any]:
         return {
@@ -196,13 +195,6 @@ class Listed:
 
     key: str
     profile: Profile
-
-
-def merge(partitions: Iterable[Sequence[Listed]], limit: int) -> tuple[list[Listed], bool]:
-    """The first `limit` doctors of ordered partitions, in the one directory order, and whether
-    more follow."""
-    merged = list(heapq.merge(*partitions, key=lambda listed: listed.key))
-    return merged[:limit], len(merged) > limit
 
 
 @dataclass(frozen=True)

@@ -282,7 +282,7 @@ class Users:
                 raise InvalidFields([Broken("cursor", "cursor_invalid")], in_query=True)
         if status == "verified":
             listed, more = self.profiles.search(
-                SearchQuery(limit=limit or DEFAULT_PAGE_SIZE, after=after)
+                SearchQuery(limit=limit or DEFAULT_PAGE_SIZE, after=after), whole=True
             )
         else:
             listed, more = self.profiles.review_queue(status, after, limit or DEFAULT_PAGE_SIZE)

@@ -4,14 +4,17 @@
     profile (any role)                 USER#<id>             PROFILE
         gsi1 (doctors only)            DIRECTORY#<specialty> <folded name>#<id>   while verified
                                        REVIEW#<status>       <since>#<id>         otherwise
+    listing of a verified doctor       LISTING#<id>          ALL
+        gsi1                           DIRECTORY#*           <folded name>#<id>
     consultation of a doctor with      CARE#<doctor id>      PATIENT#<patient id>#<consultation id>
     a patient (from events)
     applied event ids (keneya.consumer) APPLIED#users        <event id>
     outbox event (keneya.outbox)       OUTBOX#<event id>     EVENT
 
-Access patterns: a profile by user id (every route); the directory by specialty, in name order,
-filtered while read (search); the review queue by status (administrators); whether a doctor
-has a consultation with a patient (privacy: one query on the doctor's CARE partition).
+Access patterns: a profile by user id (every route); the directory by specialty, or across
+specialties (the listings: only what a card shows, kept with the profile in one transaction), in
+name order, filtered while read (search); the review queue by status (administrators); whether a
+doctor has a consultation with a patient (privacy: one query on the doctor's CARE partition).
 A doctor's schedule lives in its profile item, so a profile and its schedule change together
 under one revision number (the condition of every write).
 """
@@ -36,10 +39,15 @@ from keneya.aws import table_meta
 from keneya.config import settings
 
 PROFILE_SK = "PROFILE"
+LISTING_SK = "ALL"
 
 
 def profile_pk(user_id: str) -> str:
     return f"USER#{user_id}"
+
+
+def listing_pk(user_id: str) -> str:
+    return f"LISTING#{user_id}"
 
 
 def care_key(doctor_id: str, patient_id: str, consultation_id: str) -> tuple[str, str]:

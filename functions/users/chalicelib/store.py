@@ -8,7 +8,6 @@ event is published for a change that was not saved.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
@@ -16,23 +15,30 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 
 from chalicelib.care import GRANTS_ACCESS, CareStatus, next_status
 from chalicelib.directory import (
+    ALL_SPECIALTIES,
     REVIEW_PREFIX,
     Listed,
     SearchQuery,
+    directory_partition,
     folded,
     index_keys,
-    merge,
     name_search_text,
 )
 from chalicelib.errors import ConcurrentUpdate
-from chalicelib.models import PROFILE_SK, Models, care_key, care_prefix, profile_pk
+from chalicelib.models import (
+    LISTING_SK,
+    PROFILE_SK,
+    Models,
+    care_key,
+    care_prefix,
+    listing_pk,
+    profile_pk,
+)
 from chalicelib.profiles import EmergencyContact, Profile
 from chalicelib.schedules import availability_from_payload
 from keneya.events import Event
 from keneya.outbox import OutboxTransaction
 
-# Searches across specialties read every partition: at once, not one after the other.
-_READERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="directory")
 # What a card needs: the schedule and biography are left in the table.
 _CARD_ATTRIBUTES = [
     "pk",
@@ -54,6 +60,8 @@ _CARD_ATTRIBUTES = [
     "gsi1pk",
     "gsi1sk",
 ]
+# What the directory's filters read, besides the card's own fields.
+_FILTER_ATTRIBUTES = ["city_key", "name_search"]
 
 
 def _conditional_failure(error: Exception) -> bool:
@@ -89,6 +97,10 @@ class ProfileStore:
         try:
             with OutboxTransaction() as tx:
                 tx.save(self._item(after), condition=self._Item.revision == before.revision)
+                if after.listed:
+                    tx.save(self._listing(after))
+                elif before.listed:
+                    tx.delete(self._Item(listing_pk(after.user_id), LISTING_SK))
                 for event in events:
                     tx.emit(event)
         except TransactWriteError as error:
@@ -99,9 +111,10 @@ class ProfileStore:
 
     # -- the directory ---------------------------------------------------------------------
 
-    def _read_partition(self, partition: str, query: SearchQuery) -> list[Listed]:
+    def search(self, query: SearchQuery, *, whole: bool = False) -> tuple[list[Listed], bool]:
+        """One page of the directory for `query` and whether more follow; the profiles hold
+        what a card shows unless `whole` (then read again from their items)."""
         Item = self._Item
-        condition = None
         filters = []
         if query.language:
             filters.append(Item.languages.contains(query.language))
@@ -113,31 +126,29 @@ class ProfileStore:
             filters.append(Item.fee_xof >= query.fee_min)
         if query.fee_max is not None:
             filters.append(Item.fee_xof <= query.fee_max)
-        if query.after:
-            condition = Item.gsi1sk > query.after
         filter_condition = None
         for each in filters:
             filter_condition = each if filter_condition is None else filter_condition & each
         wanted = query.limit + 1
         results = Item.directory.query(
-            partition,
-            range_key_condition=condition,
+            query.partition,
+            range_key_condition=(Item.gsi1sk > query.after) if query.after else None,
             filter_condition=filter_condition,
             limit=wanted,
-            # Filters drop items after they are read: read a few pages' worth at a time.
-            page_size=max(wanted * 2, 40) if filters else wanted,
+            # Filters drop items after they are read: read several pages' worth at a time.
+            page_size=max(wanted * 10, 200) if filters else wanted,
             attributes_to_get=_CARD_ATTRIBUTES,
         )
-        return [Listed(item.gsi1sk, self._profile(item)) for item in results]
+        listed = [Listed(item.gsi1sk, self._profile(item)) for item in results]
+        listed, more = listed[: query.limit], len(listed) > query.limit
+        if whole:
+            profiles = self._many([item.profile.user_id for item in listed])
+            listed = [Listed(item.key, profiles[item.profile.user_id]) for item in listed]
+        return listed, more
 
-    def search(self, query: SearchQuery) -> tuple[list[Listed], bool]:
-        """One page of the directory for `query` and whether more follow."""
-        partitions = query.partitions()
-        if len(partitions) == 1:
-            pages = [self._read_partition(partitions[0], query)]
-        else:
-            pages = list(_READERS.map(lambda p: self._read_partition(p, query), partitions))
-        return merge(pages, query.limit)
+    def _many(self, user_ids: list[str]) -> dict[str, Profile]:
+        keys = [(profile_pk(user_id), PROFILE_SK) for user_id in user_ids]
+        return {item.user_id: self._profile(item) for item in self._Item.batch_get(keys)}
 
     def review_queue(self, status: str, after: str | None, limit: int) -> tuple[list[Listed], bool]:
         """Doctors with `status` (pending or suspended), longest waiting first."""
@@ -150,6 +161,28 @@ class ProfileStore:
         return listed[:limit], len(listed) > limit
 
     # -- mapping ---------------------------------------------------------------------------
+
+    def items_of(self, profile: Profile) -> list[Any]:
+        """The items a profile is stored as: its own, and its listing while it is listed."""
+        return (
+            [self._item(profile), self._listing(profile)]
+            if profile.listed
+            else [self._item(profile)]
+        )
+
+    def _listing(self, profile: Profile) -> Any:
+        """The compact item that lists a verified doctor among all specialties."""
+        whole = self._item(profile)
+        return self._Item(
+            listing_pk(profile.user_id),
+            LISTING_SK,
+            **{
+                name: getattr(whole, name)
+                for name in _CARD_ATTRIBUTES + _FILTER_ATTRIBUTES
+                if name not in ("pk", "sk", "gsi1pk")
+            },
+            gsi1pk=directory_partition(ALL_SPECIALTIES),
+        )
 
     def _item(self, profile: Profile) -> Any:
         keys = index_keys(profile)

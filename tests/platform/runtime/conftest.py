@@ -6,7 +6,6 @@ session, so it never collides with a running `make up` or with other tests' reso
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,8 +39,6 @@ def local_stack(
         http_port=0,
         ws_port=0,
         aws_endpoint=aws_endpoint,
-        # The session's moto server runs in this process unless the suite was pointed elsewhere.
-        aws_in_process=not os.environ.get("KENEYA_TEST_AWS_ENDPOINT"),
         parameter_overrides={"Prefix": stack_prefix},
         log_dir=tmp_path_factory.mktemp("keneya-local-logs"),
     )

@@ -231,6 +231,8 @@ def test_the_status_endpoint_describes_the_running_stack(local_stack: LocalStack
     status = requests.get(f"{local_stack.http_url}/_local/status", timeout=5).json()
 
     assert status["ready"] is True
+    # The session's moto server runs in the test process: the stack finds that out itself.
+    assert status["aws_in_process"] is True
     assert status["services"]["shop"]["state"] == "ready"
     assert status["services"]["chat"]["websocket_url"] == local_stack.websocket_url("chat")
     kinds = {source["kind"] for source in status["event_sources"]}

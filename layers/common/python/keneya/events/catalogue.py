@@ -68,7 +68,8 @@ class PasswordChanged(Payload):
 # Every doctor event (doctor.verified, doctor.suspended, doctor.availability_changed, and
 # profile.updated with role "doctor") carries the doctor's whole booking snapshot: `revision`,
 # `status`, `full_name`, `specialty`, `fee_xof` and the schedule (`time_zone`, `slot_minutes`,
-# `weekly`, `exceptions`; null while the doctor has set no schedule). `revision` grows with every
+# `weekly`, `exceptions`; the last three null while the doctor has set no schedule, the time zone
+# then Africa/Bamako; `exceptions` only lists days not yet past). `revision` grows with every
 # change of the doctor, so a consumer keeping a copy replaces it whole with an event whose
 # revision is higher than its own and ignores the others (events may arrive out of order).
 #

@@ -1,0 +1,124 @@
+"""Makes moto undo a cancelled DynamoDB transaction by restoring only the items it touched.
+
+moto (5.2) backs a `TransactWriteItems` up by deep-copying the table of every item, once per
+item, and on cancellation swaps the copies in. A booking (a dozen items, all in one table)
+therefore copies the whole table a dozen times: the cost grows with the table until a booking
+takes seconds, and the swap also leaves the table's stream readers on a dead shard (see
+`tests/auth/moto_transactions.py`). `install()` makes those backups free (the live table stands
+for its copy, so the swap changes nothing) and undoes a cancelled transaction itself: it puts
+back each touched item as it was before and drops the stream records the transaction wrote.
+DynamoDB itself writes nothing for a cancelled transaction; after the undo, neither has moto.
+It applies to a moto server running in this process (the test session's), and is idempotent.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import threading
+from typing import Any
+
+_MARK = "_keneya_rolls_back_touched_items"
+
+
+class _NoTableCopies:
+    """Stands in for the `copy` module inside moto's DynamoDB models: inside a transaction, a
+    table's "copy" is the table itself."""
+
+    def __init__(self, table_type: type) -> None:
+        self._table_type = table_type
+        self._in_transaction = threading.local()
+
+    def enter(self) -> None:
+        self._in_transaction.active = True
+
+    def leave(self) -> None:
+        self._in_transaction.active = False
+
+    def deepcopy(self, value: Any, memo: Any = None) -> Any:
+        if getattr(self._in_transaction, "active", False) and isinstance(
+            value, self._table_type
+        ):
+            return value
+        return copy.deepcopy(value, memo)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+
+def _touched(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[Any, Any, Any]]:
+    """(table, hash key, range key) of every item the transaction writes."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    touched = []
+    for entry in transact_items:
+        (operation, request), *_ = entry.items()
+        if operation == "ConditionCheck":
+            continue
+        table = backend.tables.get(request.get("TableName"))
+        if table is None:
+            continue
+        source = request["Item"] if operation == "Put" else request.get("Key", {})
+        if table.hash_key_attr not in source:
+            continue
+        hash_key = DynamoType(source[table.hash_key_attr])
+        range_key = (
+            DynamoType(source[table.range_key_attr])
+            if table.range_key_attr and table.range_key_attr in source
+            else None
+        )
+        touched.append((table, hash_key, range_key))
+    return touched
+
+
+def _restore(table: Any, hash_key: Any, range_key: Any, item: Any) -> None:
+    if range_key is not None:
+        if item is None:
+            table.items.get(hash_key, {}).pop(range_key, None)
+            if hash_key in table.items and not table.items[hash_key]:
+                del table.items[hash_key]
+        else:
+            table.items[hash_key][range_key] = item
+    elif item is None:
+        table.items.pop(hash_key, None)
+    else:
+        table.items[hash_key] = item
+
+
+def install() -> None:
+    import moto.dynamodb.models as models
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+
+    original = DynamoDBBackend.transact_write_items
+    if getattr(original, _MARK, False):
+        return
+    shim = _NoTableCopies(Table)
+    models.copy = shim  # type: ignore[assignment]
+
+    @functools.wraps(original)
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        touched = _touched(self, transact_items)
+        before = [
+            (table, hash_key, range_key, copy.deepcopy(table.get_item(hash_key, range_key)))
+            for table, hash_key, range_key in touched
+        ]
+        records = {
+            id(table): (table.stream_shard, len(table.stream_shard.items))
+            for table, _, _ in touched
+            if table.stream_shard is not None
+        }
+        shim.enter()
+        try:
+            return original(self, transact_items)
+        except Exception:
+            for table, hash_key, range_key, item in reversed(before):
+                _restore(table, hash_key, range_key, item)
+            for shard, count in records.values():
+                del shard.items[count:]
+            raise
+        finally:
+            shim.leave()
+
+    setattr(transact_write_items, _MARK, True)
+    DynamoDBBackend.transact_write_items = transact_write_items
