@@ -31,7 +31,7 @@ CONSUMED = {
         "consultation.booked", "consultation.confirmed", "consultation.cancelled",
         "consultation.expired", "consultation.reminder_due", "consultation.started",
         "consultation.completed", "payment.succeeded", "payment.failed", "payment.refunded",
-        "record.updated",
+        "record.updated", "auth.password_changed", "profile.updated",
     },
     "signaling": {
         "consultation.started", "consultation.completed", "consultation.cancelled",
