@@ -131,7 +131,6 @@ class WorkerProcess:
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
-            limit=_LINE_LIMIT,
             # Ctrl-C reaches the stack only; it stops the workers itself, in order.
             start_new_session=True,
         )

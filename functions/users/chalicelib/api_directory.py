@@ -41,7 +41,9 @@ def blueprint() -> Blueprint:
         query=schemas.DirectoryQuery,
         response=schemas.DirectoryPage,
         description="By specialty, language spoken, city, prefix of any word of the name, fee "
-        "range (XOF). Ordered by name; pass next_cursor as cursor for the next page.",
+        "range (XOF). Ordered by name; pass next_cursor as cursor for the next page. A page may "
+        "hold fewer doctors than limit, even none, and still give a next_cursor: the search "
+        "stopped reading to answer fast; only a null next_cursor ends the results.",
     )
     @answers
     def search_doctors() -> Response:

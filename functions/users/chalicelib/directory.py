@@ -213,8 +213,9 @@ class Page:
         return cls(document["cards"], document["next_cursor"])
 
 
-def page_of(listed: list[Listed], more: bool, query: SearchQuery) -> Page:
-    cursor = make_cursor(listed[-1].key, query.fingerprint()) if more and listed else None
+def page_of(listed: list[Listed], after: str | None, query: SearchQuery) -> Page:
+    """A page of cards, and the cursor to continue after `after` if more may follow."""
+    cursor = make_cursor(after, query.fingerprint()) if after else None
     return Page([card(item.profile) for item in listed], cursor)
 
 

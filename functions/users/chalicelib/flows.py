@@ -227,8 +227,8 @@ class Users:
         page, lookup = self.cache.get(query)
         if page is not None:
             return page
-        listed, more = self.profiles.search(query)
-        page = page_of(listed, more, query)
+        listed, after = self.profiles.search(query)
+        page = page_of(listed, after, query)
         self.cache.put(lookup, page)
         return page
 
@@ -281,13 +281,12 @@ class Users:
             if after is None:
                 raise InvalidFields([Broken("cursor", "cursor_invalid")], in_query=True)
         if status == "verified":
-            listed, more = self.profiles.search(
+            listed, after = self.profiles.search(
                 SearchQuery(limit=limit or DEFAULT_PAGE_SIZE, after=after), whole=True
             )
         else:
-            listed, more = self.profiles.review_queue(status, after, limit or DEFAULT_PAGE_SIZE)
-        next_cursor = make_cursor(listed[-1].key, fingerprint) if more and listed else None
-        return listed, next_cursor
+            listed, after = self.profiles.review_queue(status, after, limit or DEFAULT_PAGE_SIZE)
+        return listed, make_cursor(after, fingerprint) if after else None
 
     def review(self, doctor_id: str, action: Action, reason: str | None = None) -> Profile:
         def act(profile: Profile) -> Change:

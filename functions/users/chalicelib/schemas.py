@@ -208,7 +208,9 @@ class DoctorPublic(DoctorCard):
 
 class DirectoryPage(View):
     items: list[DoctorCard]
-    next_cursor: str | None = Field(None, description="Give it as `cursor` for the next page")
+    next_cursor: str | None = Field(
+        None, description="Give it as `cursor` for the next page; null: no more results"
+    )
 
 
 class EmergencyContactView(View):

@@ -68,9 +68,23 @@ def _conditional_failure(error: Exception) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
+# A filtered search reads pages of this many index entries, and stops after this many to answer
+# fast: a rare combination of filters then gives a short page and a cursor to read on.
+FILTERED_PAGE_SIZE = 500
+READ_BUDGET = 1500
+
+
 class ProfileStore:
-    def __init__(self, models: Models) -> None:
+    def __init__(
+        self,
+        models: Models,
+        *,
+        filtered_page_size: int = FILTERED_PAGE_SIZE,
+        read_budget: int = READ_BUDGET,
+    ) -> None:
         self._Item = models.ProfileItem
+        self._filtered_page_size = filtered_page_size
+        self._read_budget = read_budget
 
     # -- one profile -----------------------------------------------------------------------
 
@@ -111,9 +125,11 @@ class ProfileStore:
 
     # -- the directory ---------------------------------------------------------------------
 
-    def search(self, query: SearchQuery, *, whole: bool = False) -> tuple[list[Listed], bool]:
-        """One page of the directory for `query` and whether more follow; the profiles hold
-        what a card shows unless `whole` (then read again from their items)."""
+    def search(self, query: SearchQuery, *, whole: bool = False) -> tuple[list[Listed], str | None]:
+        """One page of the directory for `query`, and the key to continue after when more may
+        follow. The page is short (even empty) with a key when the filters matched too few of
+        the entries read within the budget. The profiles hold what a card shows unless `whole`
+        (then read again from their items)."""
         Item = self._Item
         filters = []
         if query.language:
@@ -130,35 +146,54 @@ class ProfileStore:
         for each in filters:
             filter_condition = each if filter_condition is None else filter_condition & each
         wanted = query.limit + 1
-        results = Item.directory.query(
+        pages = Item.directory.query(
             query.partition,
             range_key_condition=(Item.gsi1sk > query.after) if query.after else None,
             filter_condition=filter_condition,
-            limit=wanted,
-            # Filters drop items after they are read: read several pages' worth at a time.
-            page_size=max(wanted * 10, 200) if filters else wanted,
+            # Filters drop entries after they are read: read many at a time.
+            page_size=max(wanted, self._filtered_page_size) if filters else wanted,
             attributes_to_get=_CARD_ATTRIBUTES,
-        )
-        listed = [Listed(item.gsi1sk, self._profile(item)) for item in results]
-        listed, more = listed[: query.limit], len(listed) > query.limit
+        ).page_iter
+        listed: list[Listed] = []
+        read = 0
+        for page in pages:
+            for raw in page.get("Items", []):
+                listed.append(Listed(raw["gsi1sk"]["S"], self._profile(Item.from_raw_data(raw))))
+            read += page["ScannedCount"]
+            if len(listed) >= wanted or pages.last_evaluated_key is None:
+                break
+            if read >= self._read_budget:
+                break
+        if len(listed) > query.limit:
+            listed = listed[: query.limit]
+            after: str | None = listed[-1].key
+        elif pages.last_evaluated_key is not None:
+            after = pages.last_evaluated_key["gsi1sk"]["S"]
+        else:
+            after = None
         if whole:
             profiles = self._many([item.profile.user_id for item in listed])
             listed = [Listed(item.key, profiles[item.profile.user_id]) for item in listed]
-        return listed, more
+        return listed, after
 
     def _many(self, user_ids: list[str]) -> dict[str, Profile]:
         keys = [(profile_pk(user_id), PROFILE_SK) for user_id in user_ids]
         return {item.user_id: self._profile(item) for item in self._Item.batch_get(keys)}
 
-    def review_queue(self, status: str, after: str | None, limit: int) -> tuple[list[Listed], bool]:
-        """Doctors with `status` (pending or suspended), longest waiting first."""
+    def review_queue(
+        self, status: str, after: str | None, limit: int
+    ) -> tuple[list[Listed], str | None]:
+        """Doctors with `status` (pending or suspended), longest waiting first, and the key to
+        continue after when more follow."""
         results = self._Item.directory.query(
             f"{REVIEW_PREFIX}{status}",
             range_key_condition=(self._Item.gsi1sk > after) if after else None,
             limit=limit + 1,
         )
         listed = [Listed(item.gsi1sk, self._profile(item)) for item in results]
-        return listed[:limit], len(listed) > limit
+        if len(listed) > limit:
+            return listed[:limit], listed[limit - 1].key
+        return listed, None
 
     # -- mapping ---------------------------------------------------------------------------
 
