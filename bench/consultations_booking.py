@@ -186,7 +186,8 @@ def main(bookings: int) -> None:
                 stack.url("consultations", ""),
                 json={
                     "doctor_id": doctor.user_id,
-                    "starts_at": slots[bookings + n]["starts_at"] if bookings + n < len(slots)
+                    "starts_at": slots[bookings + n]["starts_at"]
+                    if bookings + n < len(slots)
                     else slots[-1]["starts_at"],
                     "reason": "Bilan de santé",
                     "mode": "video",
@@ -212,20 +213,30 @@ def main(bookings: int) -> None:
 
         phases["reads made"] = time.monotonic() - began_all
         print("  ".join(f"{name} at {seconds:.0f} s" for name, seconds in phases.items()))
-        print(f"consultations booking on the embedded local stack ({bookings} bookings, "
-              f"{len(patients)} patients, one doctor, 30-minute slots)")
-        print(f"  booking latency     p50 {percentile(latencies, 0.5):7.1f} ms   "
-              f"p99 {percentile(latencies, 0.99):7.1f} ms   mean "
-              f"{statistics.mean(latencies):7.1f} ms")
+        print(
+            f"consultations booking on the embedded local stack ({bookings} bookings, "
+            f"{len(patients)} patients, one doctor, 30-minute slots)"
+        )
+        print(
+            f"  booking latency     p50 {percentile(latencies, 0.5):7.1f} ms   "
+            f"p99 {percentile(latencies, 0.99):7.1f} ms   mean "
+            f"{statistics.mean(latencies):7.1f} ms"
+        )
         for name, samples in read_latencies.items():
-            print(f"  {name:<18}  p50 {percentile(samples, 0.5):7.1f} ms   "
-                  f"p99 {percentile(samples, 0.99):7.1f} ms")
+            print(
+                f"  {name:<18}  p50 {percentile(samples, 0.5):7.1f} ms   "
+                f"p99 {percentile(samples, 0.99):7.1f} ms"
+            )
         print("  DynamoDB requests on the consultations table, per call (median, max):")
         booking_median = statistics.median(requests_per_booking)
-        print(f"    POST / (book)                     {booking_median:4.0f}"
-              f"  {max(requests_per_booking):3d}")
-        print(f"    POST / with Idempotency-Key       {statistics.median(with_key):4.0f}"
-              f"  {max(with_key):3d}")
+        print(
+            f"    POST / (book)                     {booking_median:4.0f}"
+            f"  {max(requests_per_booking):3d}"
+        )
+        print(
+            f"    POST / with Idempotency-Key       {statistics.median(with_key):4.0f}"
+            f"  {max(with_key):3d}"
+        )
         for name, counts in reads.items():
             print(f"    {name:<34}{statistics.median(counts):4.0f}  {max(counts):3d}")
     finally:

@@ -1,19 +1,69 @@
-"""Keneya records service: each patient's medical record, kept up to date by every consultation."""
+"""Keneya records service: each patient's medical record, kept up to date by every consultation.
+
+Routes (under /api/v1/records/{patient_id}): the record, encounters, the patient's own entries
+(allergies, conditions, medications, vaccinations, observations), attachments, shares, the
+access log and the FHIR export. Who may do what is decided in `chalicelib.access`; a record
+one may not see answers 404 as if it did not exist. Consumes the consultation events (care
+status, and the encounter on completion) and `user.registered` (the patient's name).
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 from chalice import Chalice
 
+from chalicelib import api_files, api_record
+from chalicelib.api_common import records
 from keneya import http
+from keneya.consumer import consume, events_queue_name
 from keneya.openapi import operation
 from keneya.relay import relay, table_stream_arn
+from keneya.tokens import jwt_authorizer
 
 app = Chalice(app_name="keneya-records")
 http.install(app)
+authorizer = jwt_authorizer(app)
+
+app.register_blueprint(api_record.blueprint(authorizer))
+app.register_blueprint(api_files.blueprint(authorizer))
 
 
 @app.route("/health")
 @operation("Whether the records service is up")
 def health():
     return {"service": "records", "status": "ok"}
+
+
+def _on_consultation(event: Any) -> None:
+    records().on_consultation(event.type, event.data)
+
+
+def _on_user_registered(event: Any) -> None:
+    records().on_user_registered(event.data)
+
+
+HANDLERS = {
+    **{
+        f"consultation.{kind}": _on_consultation
+        for kind in (
+            "booked",
+            "confirmed",
+            "started",
+            "completed",
+            "cancelled",
+            "expired",
+            "no_show",
+        )
+    },
+    "user.registered": _on_user_registered,
+}
+
+
+@app.on_sqs_message(queue=events_queue_name("records"), batch_size=10)
+def on_event(event):
+    """Apply the consultation and registration events, each once."""
+    return consume(event, HANDLERS)
 
 
 @app.on_dynamodb_record(stream_arn=table_stream_arn(), batch_size=25)

@@ -214,13 +214,17 @@ class _Stack:
 
     def service(self, logical_id: str, functions_dir: Path) -> ServiceSpec:
         definition = self.definition(logical_id)
-        name = (definition.get("Metadata") or {}).get("Service")
+        metadata = definition.get("Metadata") or {}
+        name = metadata.get("Service")
         if not name:
             name = re.sub(r"Service$", "", logical_id).lower()
+        # Wiring-only parameters (the layer ARN) are not the functions' environment.
+        not_environment = set(metadata.get("NotEnvironment") or ())
         parameters = self.resolver.resolve((definition.get("Properties") or {}).get("Parameters"))
         environment = {
             environment_name(key): _parameter_text(value)
             for key, value in (parameters or {}).items()
+            if key not in not_environment
         }
         return ServiceSpec(name=name, code_dir=functions_dir / name, environment=environment)
 

@@ -36,9 +36,7 @@ class _NoTableCopies:
         self._in_transaction.active = False
 
     def deepcopy(self, value: Any, memo: Any = None) -> Any:
-        if getattr(self._in_transaction, "active", False) and isinstance(
-            value, self._table_type
-        ):
+        if getattr(self._in_transaction, "active", False) and isinstance(value, self._table_type):
             return value
         return copy.deepcopy(value, memo)
 

@@ -63,8 +63,15 @@ def sign_up_admin(platform: Any, aws_endpoint: str) -> Person:
     phone = new_phone()
     environment = platform.deployment.services["auth"].environment
     created = admin_command(
-        environment, aws_endpoint, "create", "--full-name", "Fanta Coulibaly",
-        "--phone", phone, "--password-stdin", stdin=f"{STRONG_PASSWORD}\n",
+        environment,
+        aws_endpoint,
+        "create",
+        "--full-name",
+        "Fanta Coulibaly",
+        "--phone",
+        phone,
+        "--password-stdin",
+        stdin=f"{STRONG_PASSWORD}\n",
     )
     assert created.returncode == 0, created.stderr
     auth = _auth_devices.setdefault(platform.http_url, AuthApi(platform.url("auth")))
@@ -251,4 +258,3 @@ def next_slot(api: Consultations, doctor: Person, after: timedelta) -> str:
     response = api.slots(doctor, **{"from": iso(start), "to": iso(start + timedelta(days=2))})
     assert response.status_code == 200, response.text
     return response.json()["slots"][0]["starts_at"]
-

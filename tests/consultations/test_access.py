@@ -12,13 +12,24 @@ from chalicelib.lifecycle import Actor, Consultation, Status
 
 NINE = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)
 CONSULTATION = Consultation(
-    id="c1", patient_id="p1", doctor_id="d1", starts_at=NINE,
-    ends_at=NINE + timedelta(minutes=30), time_zone="Africa/Bamako", mode="video",
-    reason="fièvre", fee_xof=5000, status=Status.CONFIRMED, booked_at=NINE, updated_at=NINE,
+    id="c1",
+    patient_id="p1",
+    doctor_id="d1",
+    starts_at=NINE,
+    ends_at=NINE + timedelta(minutes=30),
+    time_zone="Africa/Bamako",
+    mode="video",
+    reason="fièvre",
+    fee_xof=5000,
+    status=Status.CONFIRMED,
+    booked_at=NINE,
+    updated_at=NINE,
 )
 PATIENT, DOCTOR = Actor("p1", "patient"), Actor("d1", "doctor")
-OTHER_PATIENT, OTHER_DOCTOR, ADMIN = Actor("p2", "patient"), Actor("d2", "doctor"), Actor(
-    "a1", "admin"
+OTHER_PATIENT, OTHER_DOCTOR, ADMIN = (
+    Actor("p2", "patient"),
+    Actor("d2", "doctor"),
+    Actor("a1", "admin"),
 )
 
 ALLOWED = {

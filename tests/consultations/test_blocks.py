@@ -13,8 +13,12 @@ def test_a_half_hour_consultation_holds_six_blocks():
     blocks = blocks_of(NINE, NINE + timedelta(minutes=30))
 
     assert [block_key(b) for b in blocks] == [
-        "2031-03-03T09:00Z", "2031-03-03T09:05Z", "2031-03-03T09:10Z",
-        "2031-03-03T09:15Z", "2031-03-03T09:20Z", "2031-03-03T09:25Z",
+        "2031-03-03T09:00Z",
+        "2031-03-03T09:05Z",
+        "2031-03-03T09:10Z",
+        "2031-03-03T09:15Z",
+        "2031-03-03T09:20Z",
+        "2031-03-03T09:25Z",
     ]
 
 

@@ -27,7 +27,9 @@ def test_a_paid_booking_holds_the_slot_for_fifteen_minutes_at_the_doctor_s_fee(
     booked = response.json()
     assert response.headers["Location"] == f"/api/v1/consultations/{booked['id']}"
     assert (booked["status"], booked["fee_xof"], booked["mode"]) == (
-        "pending_payment", 7500, "audio"
+        "pending_payment",
+        7500,
+        "audio",
     )
     assert (booked["patient_id"], booked["doctor_id"]) == (patient.user_id, doctor.user_id)
     assert parse(booked["starts_at"]) == parse(starts_at)
@@ -94,7 +96,9 @@ def test_an_unknown_doctor_or_a_missing_reason_is_refused(api, patient, new_doct
 
     unknown = api.as_(patient).book(doctor, slot, body={"doctor_id": uuid.uuid4().hex})
     no_reason = api.as_(patient).call(
-        "POST", "", {"doctor_id": doctor.user_id, "starts_at": slot, "mode": "video"},
+        "POST",
+        "",
+        {"doctor_id": doctor.user_id, "starts_at": slot, "mode": "video"},
         headers={"Accept-Language": "en"},
     )
 
@@ -155,8 +159,12 @@ def test_one_hundred_concurrent_bookings_of_one_slot_give_exactly_one_consultati
         start.wait()
         response = session.post(
             api.platform.url("consultations", ""),
-            json={"doctor_id": doctor.user_id, "starts_at": slot, "reason": "Toux sèche",
-                  "mode": "video"},
+            json={
+                "doctor_id": doctor.user_id,
+                "starts_at": slot,
+                "reason": "Toux sèche",
+                "mode": "video",
+            },
             headers={"Authorization": f"Bearer {who.token}"},
             timeout=120,
         )
@@ -173,9 +181,7 @@ def test_one_hundred_concurrent_bookings_of_one_slot_give_exactly_one_consultati
     ]
     assert set(refused_others) == {"slot_taken"} and len(refused_others) == 90
     published.wait_for("consultation.booked", consultation_id=winner[1]["id"])
-    booked_at_slot = [
-        e for e in published.all_of("consultation.booked", doctor_id=doctor.user_id)
-    ]
+    booked_at_slot = [e for e in published.all_of("consultation.booked", doctor_id=doctor.user_id)]
     assert len(booked_at_slot) == 1
     assert slot not in [s["starts_at"] for s in api.slots(doctor).json()["slots"]]
 
@@ -199,9 +205,7 @@ def test_a_retried_booking_with_its_idempotency_key_answers_the_first_result(
     assert len(published.all_of("consultation.booked", patient_id=patient.user_id)) == 1
 
 
-def test_concurrent_retries_with_one_idempotency_key_make_one_booking(
-    api, patient, new_doctor
-):
+def test_concurrent_retries_with_one_idempotency_key_make_one_booking(api, patient, new_doctor):
     doctor = new_doctor(account=False)
     slot = next_slot(api, doctor, DAY)
     key = str(uuid.uuid4())
@@ -229,8 +233,9 @@ def test_an_idempotency_key_reused_for_another_request_is_refused(api, patient, 
     me.book(doctor, next_slot(api, doctor, DAY), headers={"Idempotency-Key": key})
 
     other = me.book(doctor, next_slot(api, doctor, 2 * DAY), headers={"Idempotency-Key": key})
-    malformed = me.book(doctor, next_slot(api, doctor, 3 * DAY),
-                        headers={"Idempotency-Key": "bad key!"})
+    malformed = me.book(
+        doctor, next_slot(api, doctor, 3 * DAY), headers={"Idempotency-Key": "bad key!"}
+    )
 
     assert other.status_code == 422
     assert other.json()["errors"][0]["field"] == "Idempotency-Key"

@@ -17,8 +17,12 @@ SCHEDULE = {
 
 def verified(**extra):
     return {
-        "doctor_id": "d1", "full_name": "Dr Fatoumata Koné", "specialty": "general_practice",
-        "fee_xof": 5000, "time_zone": "Africa/Bamako", **extra,
+        "doctor_id": "d1",
+        "full_name": "Dr Fatoumata Koné",
+        "specialty": "general_practice",
+        "fee_xof": 5000,
+        "time_zone": "Africa/Bamako",
+        **extra,
     }
 
 
@@ -38,15 +42,24 @@ def test_a_suspension_older_than_the_verification_is_ignored():
     late = doctor.apply("doctor.suspended", {"doctor_id": "d1"}, T0)
 
     assert late.status == "verified"
-    assert doctor.apply("doctor.suspended", {"doctor_id": "d1"}, T0 + timedelta(minutes=2)
-                        ).status == "suspended"
+    assert (
+        doctor.apply("doctor.suspended", {"doctor_id": "d1"}, T0 + timedelta(minutes=2)).status
+        == "suspended"
+    )
 
 
 def test_a_snapshot_with_a_higher_revision_replaces_the_copy_and_a_lower_one_is_ignored():
     doctor = Doctor("d1").apply(
         "doctor.availability_changed",
-        {"doctor_id": "d1", "revision": 3, "status": "verified", "full_name": "Dr Koné",
-         "specialty": "cardiology", "fee_xof": 7500, **SCHEDULE},
+        {
+            "doctor_id": "d1",
+            "revision": 3,
+            "status": "verified",
+            "full_name": "Dr Koné",
+            "specialty": "cardiology",
+            "fee_xof": 7500,
+            **SCHEDULE,
+        },
         T0,
     )
     assert doctor.bookable and doctor.revision == 3
@@ -56,9 +69,17 @@ def test_a_snapshot_with_a_higher_revision_replaces_the_copy_and_a_lower_one_is_
     )
     newer = doctor.apply(
         "profile.updated",
-        {"user_id": "d1", "role": "doctor", "changed": ["fee_xof"], "revision": 4,
-         "status": "verified", "full_name": "Dr Koné", "specialty": "cardiology",
-         "fee_xof": 10000, **SCHEDULE},
+        {
+            "user_id": "d1",
+            "role": "doctor",
+            "changed": ["fee_xof"],
+            "revision": 4,
+            "status": "verified",
+            "full_name": "Dr Koné",
+            "specialty": "cardiology",
+            "fee_xof": 10000,
+            **SCHEDULE,
+        },
         T0,
     )
 
@@ -69,8 +90,7 @@ def test_a_snapshot_with_a_higher_revision_replaces_the_copy_and_a_lower_one_is_
 def test_a_snapshot_without_a_schedule_leaves_the_doctor_unbookable():
     doctor = Doctor("d1").apply(
         "doctor.verified",
-        {**verified(), "revision": 1, "status": "verified", "weekly": None,
-         "slot_minutes": None},
+        {**verified(), "revision": 1, "status": "verified", "weekly": None, "slot_minutes": None},
         T0,
     )
 

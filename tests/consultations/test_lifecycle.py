@@ -30,22 +30,41 @@ PATIENT, DOCTOR, ADMIN = Actor("p1", "patient"), Actor("d1", "doctor"), Actor("a
 def a_doctor(fee_xof: int = 5000) -> Doctor:
     return Doctor("d1", full_name="Dr Awa Diallo").apply(
         "doctor.verified",
-        {"doctor_id": "d1", "revision": 1, "status": "verified", "full_name": "Dr Awa Diallo",
-         "specialty": "general_practice", "fee_xof": fee_xof, "time_zone": "Africa/Bamako",
-         "slot_minutes": 30,
-         "weekly": {d: [{"start": "00:00", "end": "24:00"}]
-                    for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
-         "exceptions": []},
+        {
+            "doctor_id": "d1",
+            "revision": 1,
+            "status": "verified",
+            "full_name": "Dr Awa Diallo",
+            "specialty": "general_practice",
+            "fee_xof": fee_xof,
+            "time_zone": "Africa/Bamako",
+            "slot_minutes": 30,
+            "weekly": {
+                d: [{"start": "00:00", "end": "24:00"}]
+                for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+            },
+            "exceptions": [],
+        },
         NOW,
     )
 
 
-def book(fee_xof: int = 5000, starts_at: datetime = TOMORROW_TEN, now: datetime = NOW,
-         agenda: PatientAgenda | None = None) -> lifecycle.Change:
+def book(
+    fee_xof: int = 5000,
+    starts_at: datetime = TOMORROW_TEN,
+    now: datetime = NOW,
+    agenda: PatientAgenda | None = None,
+) -> lifecycle.Change:
     return lifecycle.book(
-        consultation_id="c1", patient_id="p1", doctor=a_doctor(fee_xof), starts_at=starts_at,
-        reason="Fièvre depuis trois jours", mode="video", agenda=agenda or PatientAgenda("p1"),
-        now=now, policy=POLICY,
+        consultation_id="c1",
+        patient_id="p1",
+        doctor=a_doctor(fee_xof),
+        starts_at=starts_at,
+        reason="Fièvre depuis trois jours",
+        mode="video",
+        agenda=agenda or PatientAgenda("p1"),
+        now=now,
+        policy=POLICY,
     )
 
 
@@ -55,8 +74,9 @@ def pending() -> Consultation:
 
 def confirmed(starts_at: datetime = TOMORROW_TEN) -> Consultation:
     c = book(starts_at=starts_at).after
-    change = lifecycle.confirm_payment(c, payment_id="pay1", amount_xof=5000, payer_id="p1",
-                                       now=NOW, policy=POLICY)
+    change = lifecycle.confirm_payment(
+        c, payment_id="pay1", amount_xof=5000, payer_id="p1", now=NOW, policy=POLICY
+    )
     assert change is not None
     return change.after
 
@@ -108,12 +128,21 @@ def test_a_time_that_is_not_a_bookable_slot_is_refused(starts_at, why):
 
 
 def test_an_unverified_or_suspended_doctor_cannot_be_booked():
-    suspended = a_doctor().apply("doctor.suspended", {"doctor_id": "d1", "revision": 2,
-                                                     "status": "suspended"}, NOW)
+    suspended = a_doctor().apply(
+        "doctor.suspended", {"doctor_id": "d1", "revision": 2, "status": "suspended"}, NOW
+    )
     with pytest.raises(DoctorNotBookable):
-        lifecycle.book(consultation_id="c1", patient_id="p1", doctor=suspended,
-                       starts_at=TOMORROW_TEN, reason="x" * 5, mode="audio",
-                       agenda=PatientAgenda("p1"), now=NOW, policy=POLICY)
+        lifecycle.book(
+            consultation_id="c1",
+            patient_id="p1",
+            doctor=suspended,
+            starts_at=TOMORROW_TEN,
+            reason="x" * 5,
+            mode="audio",
+            agenda=PatientAgenda("p1"),
+            now=NOW,
+            policy=POLICY,
+        )
 
 
 def test_a_patient_cannot_hold_two_overlapping_consultations():
@@ -135,16 +164,23 @@ def test_only_the_table_s_transitions_exist():
     reachable = {(a, b) for moves in TRANSITIONS.values() for a, b in moves.items()}
 
     assert reachable == {
-        (Status.PENDING_PAYMENT, Status.CONFIRMED), (Status.EXPIRED, Status.CONFIRMED),
-        (Status.EXPIRED, Status.CANCELLED), (Status.PENDING_PAYMENT, Status.EXPIRED),
-        (Status.PENDING_PAYMENT, Status.CANCELLED), (Status.CONFIRMED, Status.CANCELLED),
-        (Status.CONFIRMED, Status.IN_PROGRESS), (Status.IN_PROGRESS, Status.COMPLETED),
-        (Status.CONFIRMED, Status.NO_SHOW), (Status.IN_PROGRESS, Status.NO_SHOW),
+        (Status.PENDING_PAYMENT, Status.CONFIRMED),
+        (Status.EXPIRED, Status.CONFIRMED),
+        (Status.EXPIRED, Status.CANCELLED),
+        (Status.PENDING_PAYMENT, Status.EXPIRED),
+        (Status.PENDING_PAYMENT, Status.CANCELLED),
+        (Status.CONFIRMED, Status.CANCELLED),
+        (Status.CONFIRMED, Status.IN_PROGRESS),
+        (Status.IN_PROGRESS, Status.COMPLETED),
+        (Status.CONFIRMED, Status.NO_SHOW),
+        (Status.IN_PROGRESS, Status.NO_SHOW),
     }
 
 
-@pytest.mark.parametrize("status", [Status.COMPLETED, Status.CANCELLED, Status.NO_SHOW,
-                                    Status.EXPIRED, Status.IN_PROGRESS])
+@pytest.mark.parametrize(
+    "status",
+    [Status.COMPLETED, Status.CANCELLED, Status.NO_SHOW, Status.EXPIRED, Status.IN_PROGRESS],
+)
 def test_cancelling_outside_pending_or_confirmed_is_illegal_and_names_the_state(status):
     c = confirmed().model_copy(update={"status": status})
 
@@ -168,10 +204,12 @@ def test_starting_twice_or_completing_before_starting_is_illegal():
 def test_a_payment_confirms_a_pending_booking_once():
     c = pending()
 
-    change = lifecycle.confirm_payment(c, payment_id="pay1", amount_xof=5000, payer_id="p1",
-                                       now=NOW, policy=POLICY)
-    again = lifecycle.confirm_payment(change.after, payment_id="pay1", amount_xof=5000,
-                                      payer_id="p1", now=NOW, policy=POLICY)
+    change = lifecycle.confirm_payment(
+        c, payment_id="pay1", amount_xof=5000, payer_id="p1", now=NOW, policy=POLICY
+    )
+    again = lifecycle.confirm_payment(
+        change.after, payment_id="pay1", amount_xof=5000, payer_id="p1", now=NOW, policy=POLICY
+    )
 
     assert change.after.status is Status.CONFIRMED and change.after.payment_id == "pay1"
     assert types(change) == ["consultation.confirmed"]
@@ -181,8 +219,9 @@ def test_a_payment_confirms_a_pending_booking_once():
 @pytest.mark.parametrize(("amount", "payer"), [(4000, "p1"), (5000, "someone-else")])
 def test_a_payment_of_another_amount_or_payer_confirms_nothing(amount, payer):
     with pytest.raises(PaymentNotApplicable):
-        lifecycle.confirm_payment(pending(), payment_id="pay1", amount_xof=amount,
-                                  payer_id=payer, now=NOW, policy=POLICY)
+        lifecycle.confirm_payment(
+            pending(), payment_id="pay1", amount_xof=amount, payer_id=payer, now=NOW, policy=POLICY
+        )
 
 
 def test_a_failed_payment_expires_the_booking_and_releases_its_time():
@@ -196,8 +235,9 @@ def test_a_failed_payment_expires_the_booking_and_releases_its_time():
 def test_a_late_payment_takes_the_time_back_or_is_refunded():
     expired = lifecycle.fail_payment(pending(), now=NOW).after
 
-    revived = lifecycle.confirm_payment(expired, payment_id="pay1", amount_xof=5000,
-                                        payer_id="p1", now=NOW, policy=POLICY)
+    revived = lifecycle.confirm_payment(
+        expired, payment_id="pay1", amount_xof=5000, payer_id="p1", now=NOW, policy=POLICY
+    )
     refused = lifecycle.refuse_late_payment(expired, payment_id="pay1", now=NOW)
 
     assert revived.after.status is Status.CONFIRMED and revived.doctor_time == "hold"
@@ -211,8 +251,9 @@ def test_a_payment_after_a_cancellation_is_owed_back():
     cancelled = lifecycle.cancel(pending(), by=PATIENT, note=None, now=NOW, policy=POLICY).after
     assert cancelled.refund_due is False
 
-    change = lifecycle.confirm_payment(cancelled, payment_id="pay9", amount_xof=5000,
-                                       payer_id="p1", now=NOW, policy=POLICY)
+    change = lifecycle.confirm_payment(
+        cancelled, payment_id="pay9", amount_xof=5000, payer_id="p1", now=NOW, policy=POLICY
+    )
 
     assert change.after.status is Status.CANCELLED and change.after.refund_due is True
     assert change.events[0].data["payment_id"] == "pay9"
@@ -233,8 +274,9 @@ def test_a_payment_after_a_cancellation_is_owed_back():
 def test_the_refund_rule_of_a_paid_consultation(who, before_start, refund):
     c = confirmed()
 
-    change = lifecycle.cancel(c, by=who, note="empêchement", now=c.starts_at - before_start,
-                              policy=POLICY)
+    change = lifecycle.cancel(
+        c, by=who, note="empêchement", now=c.starts_at - before_start, policy=POLICY
+    )
 
     assert change.after.status is Status.CANCELLED
     assert change.after.refund_due is refund
@@ -253,10 +295,12 @@ def test_a_patient_cannot_cancel_once_started_until_the_doctor_is_late():
     c = confirmed()
 
     with pytest.raises(OutsideWindow):
-        lifecycle.cancel(c, by=PATIENT, note=None, now=c.starts_at + timedelta(minutes=5),
-                         policy=POLICY)
-    late = lifecycle.cancel(c, by=PATIENT, note=None, now=c.starts_at + timedelta(minutes=16),
-                            policy=POLICY)
+        lifecycle.cancel(
+            c, by=PATIENT, note=None, now=c.starts_at + timedelta(minutes=5), policy=POLICY
+        )
+    late = lifecycle.cancel(
+        c, by=PATIENT, note=None, now=c.starts_at + timedelta(minutes=16), policy=POLICY
+    )
 
     assert late.after.cancellation_reason == "doctor_absent" and late.after.refund_due is True
 
@@ -269,8 +313,9 @@ def test_the_doctor_starts_within_the_window_and_the_session_is_announced():
 
     with pytest.raises(OutsideWindow) as early:
         lifecycle.start(c, room_id="r1", now=c.starts_at - timedelta(minutes=11), policy=POLICY)
-    change = lifecycle.start(c, room_id="r1", now=c.starts_at - timedelta(minutes=10),
-                             policy=POLICY)
+    change = lifecycle.start(
+        c, room_id="r1", now=c.starts_at - timedelta(minutes=10), policy=POLICY
+    )
 
     assert early.value.opens_at == c.starts_at - timedelta(minutes=10)
     assert change.after.status is Status.IN_PROGRESS and change.after.room_id == "r1"
@@ -295,9 +340,15 @@ def test_completion_carries_the_clinical_summary_to_the_record():
     summary = ClinicalSummary(
         notes="Paludisme simple",
         diagnoses=[Diagnosis(code="b54", label="Paludisme")],
-        prescriptions=[Prescription(medicine="Artéméther-luméfantrine", dose="4 comprimés",
-                                    route="orale", frequency="2 fois par jour",
-                                    duration="3 jours")],
+        prescriptions=[
+            Prescription(
+                medicine="Artéméther-luméfantrine",
+                dose="4 comprimés",
+                route="orale",
+                frequency="2 fois par jour",
+                duration="3 jours",
+            )
+        ],
         follow_up="Contrôle dans 7 jours",
     )
 

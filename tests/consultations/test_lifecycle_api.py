@@ -112,21 +112,25 @@ def test_a_teleconsultation_from_start_to_completion(
 
     assert (early_join.status_code, early_join.json()["current_status"]) == (409, "confirmed")
     assert (early_complete.status_code, early_complete.json()["current_status"]) == (
-        409, "confirmed"
+        409,
+        "confirmed",
     )
     assert started.status_code == 200 and started.json()["status"] == "in_progress"
     session = started.json()["session"]
     assert {(p["user_id"], p["role"]) for p in session["participants"]} == {
-        (doctor.user_id, "doctor"), (patient.user_id, "patient")
+        (doctor.user_id, "doctor"),
+        (patient.user_id, "patient"),
     }
     assert (twice.status_code, twice.json()["current_status"]) == (409, "in_progress")
     assert joined.json()["session"]["room_id"] == session["room_id"]
     assert joined.json()["session"]["patient_joined_at"] is not None
-    assert rejoined.json()["session"]["patient_joined_at"] == (
-        joined.json()["session"]["patient_joined_at"]
+    assert (
+        rejoined.json()["session"]["patient_joined_at"]
+        == (joined.json()["session"]["patient_joined_at"])
     )
     assert (no_show_after_join.status_code, no_show_after_join.json()["current_status"]) == (
-        409, "in_progress"
+        409,
+        "in_progress",
     )
     assert completed.status_code == 200 and completed.json()["status"] == "completed"
     assert (cancel_after.status_code, cancel_after.json()["current_status"]) == (409, "completed")
@@ -210,10 +214,12 @@ def test_a_stranger_gets_404_for_someone_else_s_consultation(
     assert api.as_(stranger).get(consultation["id"]).status_code == 404
     assert api.as_(stranger).act(consultation["id"], "cancel").status_code == 404
     assert api.as_(stranger).get("01JUNKNOWNCONSULTATION00000").status_code == 404
+    assert api.as_(patient).get("x" * 300).status_code == 404
     assert api.as_(doctor).get(consultation["id"]).status_code == 200
-    assert api.as_(patient).get(consultation["id"]).json() == api.as_(doctor).get(
-        consultation["id"]
-    ).json()
+    assert (
+        api.as_(patient).get(consultation["id"]).json()
+        == api.as_(doctor).get(consultation["id"]).json()
+    )
     assert api.as_(patient).get(consultation["id"]).headers["Cache-Control"] == "no-store"
 
 

@@ -9,9 +9,7 @@ from .over_http import iso, next_slot, parse
 DAY = timedelta(days=1)
 
 
-def test_a_patient_pages_through_their_consultations_by_start_time(
-    api, patient, new_doctor
-):
+def test_a_patient_pages_through_their_consultations_by_start_time(api, patient, new_doctor):
     doctors = [new_doctor(account=False) for _ in range(3)]
     booked = [
         api.as_(patient).book(doctor, next_slot(api, doctor, (n + 1) * DAY)).json()
@@ -26,7 +24,8 @@ def test_a_patient_pages_through_their_consultations_by_start_time(
     pending = me.call("GET", "", params={"status": "pending_payment,confirmed"}).json()
     later = me.call("GET", "", params={"from": booked[1]["starts_at"]}).json()
     window = me.call(
-        "GET", "",
+        "GET",
+        "",
         params={"from": booked[0]["starts_at"], "to": booked[2]["starts_at"], "order": "desc"},
     ).json()
 

@@ -113,5 +113,7 @@ def test_a_payment_after_expiry_is_refunded_when_the_slot_was_taken(
     assert cancelled["cancellation"]["refund_due"] is True
     event = published.wait_for("consultation.cancelled", consultation_id=booking["id"])
     assert (event.data["refund_due"], event.data["reason"], event.data["payment_id"]) == (
-        True, "paid_after_expiry", payment.data["payment_id"]
+        True,
+        "paid_after_expiry",
+        payment.data["payment_id"],
     )

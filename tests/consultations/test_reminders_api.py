@@ -33,10 +33,12 @@ def test_each_reminder_fires_once_and_a_cancelled_consultation_gets_none(
 
     published.wait_for("consultation.reminder_due", consultation_id=kept["id"], minutes_before=60)
     reminders = published.all_of("consultation.reminder_due", patient_id=patient.user_id)
-    assert sorted(
-        (e.data["consultation_id"], e.data["minutes_before"]) for e in reminders
-    ) == [(kept["id"], 60), (kept["id"], 1440)]
-    day_before = published.all_of("consultation.reminder_due", minutes_before=1440,
-                                  consultation_id=kept["id"])[0]
+    assert sorted((e.data["consultation_id"], e.data["minutes_before"]) for e in reminders) == [
+        (kept["id"], 60),
+        (kept["id"], 1440),
+    ]
+    day_before = published.all_of(
+        "consultation.reminder_due", minutes_before=1440, consultation_id=kept["id"]
+    )[0]
     assert parse(day_before.data["starts_at"]) == starts_at
     assert day_before.data["doctor_name"] == doctor.full_name

@@ -30,7 +30,10 @@ def test_a_weekly_range_gives_back_to_back_slots_that_end_within_it():
     slots = schedule().slots_on(MONDAY)
 
     assert starts(slots) == [
-        "2031-03-03 08:00", "2031-03-03 08:30", "2031-03-03 09:00", "2031-03-03 09:30"
+        "2031-03-03 08:00",
+        "2031-03-03 08:30",
+        "2031-03-03 09:00",
+        "2031-03-03 09:30",
     ]
     assert all(s.ends_at - s.starts_at == timedelta(minutes=30) for s in slots)
     assert slots[-1].ends_at == datetime(2031, 3, 3, 10, 0, tzinfo=UTC)
@@ -49,8 +52,11 @@ def test_local_hours_of_a_doctor_elsewhere_are_returned_in_utc():
 def test_an_exception_replaces_the_hours_of_its_day_or_makes_it_a_day_off():
     with_exceptions = schedule(
         exceptions=[
-            {"day": MONDAY.isoformat(), "available": True,
-             "ranges": [{"start": "14:00", "end": "15:00"}]},
+            {
+                "day": MONDAY.isoformat(),
+                "available": True,
+                "ranges": [{"start": "14:00", "end": "15:00"}],
+            },
             {"day": (MONDAY + timedelta(days=7)).isoformat(), "available": False, "ranges": []},
         ]
     )
@@ -66,7 +72,9 @@ def test_overlapping_ranges_never_give_overlapping_slots():
     )
 
     assert starts(overlapping.slots_on(MONDAY)) == [
-        "2031-03-03 08:00", "2031-03-03 08:30", "2031-03-03 09:00"
+        "2031-03-03 08:00",
+        "2031-03-03 08:30",
+        "2031-03-03 09:00",
     ]
 
 
@@ -98,7 +106,10 @@ def test_slots_between_keeps_those_starting_in_the_window():
     slots = week.slots_between(window_start, window_start + timedelta(days=7, minutes=1))
 
     assert starts(slots) == [
-        "2031-03-03 08:30", "2031-03-03 09:00", "2031-03-03 09:30", "2031-03-10 08:00",
+        "2031-03-03 08:30",
+        "2031-03-03 09:00",
+        "2031-03-03 09:30",
+        "2031-03-10 08:00",
         "2031-03-10 08:30",
     ]
 
@@ -112,9 +123,7 @@ def test_slot_at_finds_only_starts_the_schedule_offers():
 
 
 def test_the_stored_form_gives_the_same_schedule_back():
-    original = schedule(
-        exceptions=[{"day": MONDAY.isoformat(), "available": False, "ranges": []}]
-    )
+    original = schedule(exceptions=[{"day": MONDAY.isoformat(), "available": False, "ranges": []}])
 
     assert Schedule.from_payload(original.to_payload()) == original
 

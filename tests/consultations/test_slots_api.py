@@ -18,7 +18,9 @@ def next_monday(now: datetime) -> datetime:
 def test_slots_follow_the_doctor_s_hours_in_their_time_zone(api, topic):
     doctor = Person(new_id(), "doctor", "", "Dr Ngozi Okafor")
     topic.doctor_bookable(
-        doctor, time_zone="Africa/Lagos", slot_minutes=20,
+        doctor,
+        time_zone="Africa/Lagos",
+        slot_minutes=20,
         weekly={"mon": [{"start": "08:00", "end": "09:00"}]},
     )
     monday = next_monday(datetime.now(UTC))
@@ -29,7 +31,9 @@ def test_slots_follow_the_doctor_s_hours_in_their_time_zone(api, topic):
     assert response.status_code == 200
     found = response.json()
     assert (found["time_zone"], found["slot_minutes"], found["fee_xof"]) == (
-        "Africa/Lagos", 20, 5000
+        "Africa/Lagos",
+        20,
+        5000,
     )
     # 08:00 in Lagos is 07:00 UTC.
     assert [s["starts_at"] for s in found["slots"]] == [
@@ -50,8 +54,8 @@ def test_slots_are_listed_for_a_week_by_default_and_for_a_month_at_most(api, new
     too_long = api.slots(doctor, **{"from": iso(now), "to": iso(now + timedelta(days=32))})
     backwards = api.slots(doctor, **{"from": iso(now), "to": iso(now - timedelta(days=1))})
 
-    assert now + timedelta(minutes=5) <= parse(default[0]["starts_at"]) <= now + timedelta(
-        minutes=40
+    assert (
+        now + timedelta(minutes=5) <= parse(default[0]["starts_at"]) <= now + timedelta(minutes=40)
     )
     assert parse(default[-1]["starts_at"]) < now + timedelta(days=7)
     assert len(default) > 300

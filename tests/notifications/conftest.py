@@ -29,8 +29,9 @@ def welcomed(platform: Any, person: Person, role: str) -> Person:
     """`person` once the service has learned of them (their welcome is in their inbox), so a
     test starts from a known inbox and the service knows the person's name and language."""
     inbox = Inbox(platform, person)
+    # Generous: on a loaded machine the event crosses three pollers before it lands.
     assert eventually(
-        lambda: any(item["type"] == f"welcome.{role}" for item in inbox.items())
+        lambda: any(item["type"] == f"welcome.{role}" for item in inbox.items()), timeout=45
     ), "user.registered did not reach the notifications service"
     return person
 

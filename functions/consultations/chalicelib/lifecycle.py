@@ -1,10 +1,16 @@
 """A consultation from booking to completion: its states, the one table of legal transitions,
 and the rules of each step (who may, when, what it costs, what the others are told).
 
-    pending_payment --payment--> confirmed --start--> in_progress --complete--> completed
-          |  \\--unpaid 15 min / payment failed--> expired --late payment--> confirmed | cancelled
-          \\------------cancel-------------+                \\--no_show (patient absent)--> no_show
-                                           +--> cancelled          confirmed --no_show--> no_show
+    pending_payment -> confirmed     payment succeeded (a free consultation is booked confirmed)
+    pending_payment -> expired       unpaid after 15 minutes, or payment failed: time released
+    pending_payment -> cancelled     by the patient, the doctor or an administrator
+    confirmed       -> in_progress   the doctor starts the session
+    confirmed       -> cancelled     by the patient, the doctor or an administrator
+    confirmed       -> no_show       the doctor, after the start time
+    in_progress     -> completed     the doctor, with the clinical summary
+    in_progress     -> no_show       the doctor, if the patient never joined
+    expired         -> confirmed     a late payment while the time is still free
+    expired         -> cancelled     a late payment after the time was taken (refunded)
 
 Every step is a pure function of the consultation and the time: it returns a `Change` (the new
 consultation, the events to emit, the time to hold or release) or raises a domain error. The
@@ -306,14 +312,16 @@ def confirm_payment(
         after = after.model_copy(
             update={"reminders_planned": _planned_reminders(after, now, policy)}
         )
-        return Change(
-            c, after, (_confirmed_event(after),), doctor_time="hold", patient_time="hold"
-        )
+        return Change(c, after, (_confirmed_event(after),), doctor_time="hold", patient_time="hold")
     if c.status is Status.CANCELLED and not c.refund_due:
         # Paid while (or after) cancelling: nothing was owed, now the payment is.
         after = c.model_copy(
-            update={"refund_due": True, "late_payment_id": payment_id, "updated_at": now,
-                    "cancellation_reason": "paid_after_cancellation"}
+            update={
+                "refund_due": True,
+                "late_payment_id": payment_id,
+                "updated_at": now,
+                "cancellation_reason": "paid_after_cancellation",
+            }
         )
         return Change(c, after, (_cancelled_event(after),))
     raise PaymentNotApplicable(f"consultation_{c.status.value}")
@@ -496,8 +504,10 @@ def on_timer(c: Consultation, *, as_of: datetime) -> Change | None:
     if not due:
         return None
     after = c.model_copy(
-        update={"reminders_sent": (*c.reminders_sent, *sorted(due, reverse=True)),
-                "updated_at": as_of}
+        update={
+            "reminders_sent": (*c.reminders_sent, *sorted(due, reverse=True)),
+            "updated_at": as_of,
+        }
     )
     if as_of >= c.starts_at:
         return Change(c, after)

@@ -14,6 +14,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,6 +48,7 @@ from keneya.outbox import OutboxTransaction
 # Busy blocks and Idempotency-Key records are dropped by the table's TTL once useless.
 BLOCKS_KEPT_AFTER_END = timedelta(days=30)
 IDEMPOTENCY_KEPT_FOR = timedelta(hours=24)
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # DynamoDB's limit of items in one transaction.
 MAX_TRANSACTION_ITEMS = 100
 
@@ -122,20 +124,23 @@ class Repository:
             raise
 
     def busy_blocks(self, doctor_id: str, start: datetime, end: datetime) -> set[datetime]:
-        """The doctor's blocks held by a consultation within [start, end)."""
+        """The doctor's blocks held by a consultation within [start, end). An eventually
+        consistent read: a slot taken a moment ago may still show, and booking it is a 409."""
         model = self.m.BusyBlockItem
         low = BUSY_PREFIX + block_key(floor_block(start))
         high = BUSY_PREFIX + block_key(floor_block(end))
         return {
             parse_block_key(item.sk.removeprefix(BUSY_PREFIX))
             for item in model.query(
-                doctor_pk(doctor_id), model.sk.between(low, high), consistent_read=True
+                doctor_pk(doctor_id), model.sk.between(low, high), attributes_to_get=["sk"]
             )
         }
 
     # -- consultations ----------------------------------------------------------------------
 
     def consultation(self, consultation_id: str) -> Consultation | None:
+        if not _ID.match(consultation_id):
+            return None  # no id of ours looks like that: not found, without asking DynamoDB
         try:
             item = self.m.ConsultationItem.get(
                 consultation_pk(consultation_id), PATIENT_VIEW, consistent_read=True
@@ -324,9 +329,7 @@ class Repository:
                 tx.delete(m.TimerItem(DUE_PK, old_sk))
                 deletes.append("timer")
             if new_timer and new_sk:
-                tx.save(
-                    m.TimerItem(DUE_PK, new_sk, consultation_id=after.id, kind=new_timer.kind)
-                )
+                tx.save(m.TimerItem(DUE_PK, new_sk, consultation_id=after.id, kind=new_timer.kind))
                 puts.append("timer")
 
         if idempotency is not None:
@@ -401,8 +404,10 @@ def decode_cursor(cursor: str, partition: str) -> dict[str, Any]:
         raise InvalidCursor() from None
     if not isinstance(key, dict) or set(key) != {"pk", "sk", "gsi1pk", "gsi1sk"}:
         raise InvalidCursor()
-    values = {name: (value or {}).get("S") if isinstance(value, dict) else None
-              for name, value in key.items()}
+    values = {
+        name: (value or {}).get("S") if isinstance(value, dict) else None
+        for name, value in key.items()
+    }
     if any(not isinstance(v, str) for v in values.values()):
         raise InvalidCursor()
     if values["gsi1pk"] != partition or not values["pk"].startswith("CONSULTATION#"):
@@ -410,4 +415,3 @@ def decode_cursor(cursor: str, partition: str) -> dict[str, Any]:
     if values["sk"] not in (PATIENT_VIEW, DOCTOR_VIEW):
         raise InvalidCursor()
     return key
-

@@ -140,9 +140,7 @@ class Schedule:
                 starts_at = _to_utc(day, minute, zone)
                 if starts_at is None:
                     continue
-                slots.append(
-                    Slot(starts_at, starts_at + timedelta(minutes=self.slot_minutes), day)
-                )
+                slots.append(Slot(starts_at, starts_at + timedelta(minutes=self.slot_minutes), day))
         return slots
 
     def slots_between(self, start: datetime, end: datetime) -> list[Slot]:

@@ -24,8 +24,6 @@ from chalicelib.schedule import Slot
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Mode = Literal["video", "audio"]
-# A safe, bounded Idempotency-Key (a UUID or ULID in practice).
-IDEMPOTENCY_KEY = r"^[A-Za-z0-9._:-]{8,128}$"
 
 
 class View(BaseModel):

@@ -77,9 +77,7 @@ class ConsultationService:
 
     # -- slots and booking --------------------------------------------------------------------
 
-    def free_slots(
-        self, doctor_id: str, start: datetime | None, end: datetime | None
-    ) -> FreeSlots:
+    def free_slots(self, doctor_id: str, start: datetime | None, end: datetime | None) -> FreeSlots:
         """The doctor's slots in [start, end) that nobody holds and that can still be booked."""
         now = self.now()
         start = start or now
@@ -155,9 +153,7 @@ class ConsultationService:
                 else None
             )
             try:
-                stored = self.repository.commit(
-                    change, now=now, agenda=agenda, idempotency=record
-                )
+                stored = self.repository.commit(change, now=now, agenda=agenda, idempotency=record)
             except (Stale, IdempotencyTaken):
                 continue
             logger.info(
@@ -232,9 +228,7 @@ class ConsultationService:
             who, consultation_id, "join", lambda c, now: lifecycle.join(c, by=who, now=now)
         )
 
-    def complete(
-        self, who: Actor, consultation_id: str, summary: ClinicalSummary
-    ) -> Consultation:
+    def complete(self, who: Actor, consultation_id: str, summary: ClinicalSummary) -> Consultation:
         return self._act(
             who,
             consultation_id,
@@ -280,9 +274,7 @@ class ConsultationService:
         raise Busy()
 
     def _commit(self, change: Change, now: datetime) -> Consultation:
-        agenda = (
-            self.repository.agenda(change.after.patient_id) if change.patient_time else None
-        )
+        agenda = self.repository.agenda(change.after.patient_id) if change.patient_time else None
         if change.patient_time == "hold" and agenda is not None:
             after = change.after
             conflict = agenda.conflict(after.starts_at, after.ends_at, now)

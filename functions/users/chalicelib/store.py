@@ -7,6 +7,7 @@ event is published for a change that was not saved.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -68,10 +69,12 @@ def _conditional_failure(error: Exception) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
-# A filtered search reads pages of this many index entries, and stops after this many to answer
-# fast: a rare combination of filters then gives a short page and a cursor to read on.
+# A filtered search reads pages of this many index entries, and stops after this many, or this
+# long, to answer fast: a rare combination of filters then gives a short page and a cursor to
+# read on.
 FILTERED_PAGE_SIZE = 500
 READ_BUDGET = 1500
+TIME_BUDGET_SECONDS = 1.0
 
 
 class ProfileStore:
@@ -81,10 +84,12 @@ class ProfileStore:
         *,
         filtered_page_size: int = FILTERED_PAGE_SIZE,
         read_budget: int = READ_BUDGET,
+        time_budget_seconds: float = TIME_BUDGET_SECONDS,
     ) -> None:
         self._Item = models.ProfileItem
         self._filtered_page_size = filtered_page_size
         self._read_budget = read_budget
+        self._time_budget = time_budget_seconds
 
     # -- one profile -----------------------------------------------------------------------
 
@@ -155,14 +160,14 @@ class ProfileStore:
             attributes_to_get=_CARD_ATTRIBUTES,
         ).page_iter
         listed: list[Listed] = []
-        read = 0
+        read, started = 0, time.monotonic()
         for page in pages:
             for raw in page.get("Items", []):
                 listed.append(Listed(raw["gsi1sk"]["S"], self._profile(Item.from_raw_data(raw))))
             read += page["ScannedCount"]
             if len(listed) >= wanted or pages.last_evaluated_key is None:
                 break
-            if read >= self._read_budget:
+            if read >= self._read_budget or time.monotonic() - started > self._time_budget:
                 break
         if len(listed) > query.limit:
             listed = listed[: query.limit]

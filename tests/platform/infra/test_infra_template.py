@@ -24,7 +24,11 @@ CONSUMED = {
         "payment.succeeded", "payment.failed", "payment.refunded", "doctor.verified",
         "doctor.suspended", "doctor.availability_changed", "profile.updated",
     },
-    "records": {"consultation.completed", "user.registered"},
+    "records": {
+        "consultation.booked", "consultation.confirmed", "consultation.started",
+        "consultation.completed", "consultation.cancelled", "consultation.expired",
+        "consultation.no_show", "user.registered",
+    },
     "payments": {"consultation.booked", "consultation.cancelled", "consultation.expired"},
     "notifications": {
         "user.registered", "auth.otp_requested", "user.phone_verified", "doctor.verified",

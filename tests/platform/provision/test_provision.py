@@ -148,7 +148,7 @@ def test_services_get_resolved_names_and_arns(deployment: Deployment, prefix: st
         "FEATURE_FLAG_NAME": f"/{prefix}/local/flags",
         "PUBLIC_URL": f"https://{prefix}-local-attachments.s3.{REGION}.amazonaws.com/{REGION}",
         "ALLOWED_ORIGINS": "http://localhost:5173,http://127.0.0.1:5173",
-    }
+    }  # LayerArn is listed in Metadata.NotEnvironment: wiring, not environment
     assert orders.code_dir.name == "orders" and worker.code_dir.name == "worker"
     assert "WorkerFunction" not in resources  # referenced, but never created
 

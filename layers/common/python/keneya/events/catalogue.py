@@ -264,16 +264,44 @@ class PaymentRef(Payload):
 
 
 class PaymentFailed(PaymentRef):
+    """`reason`: the provider's refusal in lower case (`failed`, `expired`), `provider_refused`
+    (the payment request itself was refused) or `amount_mismatch` (the provider confirmed
+    another amount than the fee: nothing is recorded as paid, administrators are alerted)."""
+
     reason: str
+
+
+class PaymentInitiated(PaymentRef):
+    """A payment intent was created; the payer still has to pay (within 15 minutes)."""
+
+
+class PaymentExpired(PaymentRef):
+    """Unpaid 15 minutes after it was created (the provider confirmed it was not paid)."""
 
 
 # --- records ------------------------------------------------------------------------------
 
 
 class RecordUpdated(Payload):
+    """Ids and the kind of change only, never clinical content. `section` names the part of the
+    record that changed and `item_id` the entry (the consultation id for an encounter)."""
+
     patient_id: Id
     cause: Literal["consultation", "patient", "attachment"]
     consultation_id: Id | None = None
+    section: (
+        Literal[
+            "encounter",
+            "allergies",
+            "conditions",
+            "medications",
+            "vaccinations",
+            "observations",
+            "attachments",
+        ]
+        | None
+    ) = None
+    item_id: Id | None = None
 
 
 CATALOGUE: dict[str, dict[int, type[Payload]]] = {
@@ -293,8 +321,10 @@ CATALOGUE: dict[str, dict[int, type[Payload]]] = {
     "consultation.expired": {1: ConsultationEnded},
     "consultation.no_show": {1: ConsultationEnded},
     "consultation.reminder_due": {1: ConsultationReminderDue},
+    "payment.initiated": {1: PaymentInitiated},
     "payment.succeeded": {1: PaymentRef},
     "payment.failed": {1: PaymentFailed},
+    "payment.expired": {1: PaymentExpired},
     "payment.refunded": {1: PaymentRef},
     "record.updated": {1: RecordUpdated},
 }

@@ -1,0 +1,274 @@
+"""Paying for consultations over HTTP on the whole platform, against the providers' simulators:
+booking through the consultations service, paying through each provider, and the ledger
+balancing after every test."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import requests
+
+from tests.consultations.over_http import eventually, next_slot
+
+from .over_http import Payments, reconcile
+
+pytestmark = pytest.mark.usefixtures("ledger_balances")
+DAY = timedelta(days=1)
+
+
+def a_booking(api: Any, patient: Any, doctor: Any) -> dict[str, Any]:
+    response = api.as_(patient).book(doctor, next_slot(api, doctor, DAY))
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "pending_payment"
+    return response.json()
+
+
+def pay_on_the_hosted_page(intent: dict[str, Any], choice: str) -> None:
+    """The payer, redirected to Orange Money's page, chooses "pay" or "refuse"."""
+    url = intent["next_action"]["url"]
+    assert requests.get(url, timeout=10).status_code == 200
+    answer = requests.post(url, data={"choice": choice}, allow_redirects=False, timeout=30)
+    assert answer.status_code == 302
+
+
+def test_paying_with_orange_money_confirms_the_consultation_and_tells_the_patient(
+    platform, api, payments, patient, new_doctor, orange, payment_events, published
+):
+    # given a patient's booking of a doctor whose fee is 7 500 XOF
+    doctor = new_doctor(fee_xof=7500)
+    booking = a_booking(api, patient, doctor)
+    # when they pay with Orange Money on the hosted page
+    intent = payments.as_(patient).pay_when_known(booking, "orange_money")
+    assert (intent["status"], intent["amount_xof"], intent["currency"]) == (
+        "pending",
+        7500,
+        "XOF",
+    )
+    assert intent["next_action"]["type"] == "redirect"
+    pay_on_the_hosted_page(intent, "pay")
+    # then the provider's notification, confirmed by its status API, settles the payment
+    paid = payments.as_(patient).wait_for_status(intent["id"], "succeeded")
+    assert paid["next_action"] is None
+    assert orange.notifications[-1] == (intent["id"], 200)
+    payment_events.wait_for("payment.succeeded", payment_id=intent["id"], amount_xof=7500)
+    # the consultation is confirmed, and the patient is told
+    api.as_(patient).wait_for_status(booking["id"], "confirmed")
+    inbox = Payments(platform, patient)
+    told = eventually(
+        lambda: (
+            intent["id"]
+            in inbox.http.get(
+                platform.url("notifications", "/"),
+                headers={"Authorization": f"Bearer {patient.token}"},
+                timeout=30,
+            ).text
+        ),
+        timeout=20,
+    )
+    assert told, "the patient's inbox never showed the payment"
+    # and the doctor's earnings show the fee less the 10 % commission
+    earnings = payments.as_(doctor).call("GET", "/earnings").json()
+    assert earnings["net_xof"] == 6750
+    assert earnings["totals"][0]["payments"] == 1
+
+
+def test_paying_with_moov_money_is_confirmed_on_the_phone_then_by_reconciliation(
+    platform, api, payments, patient, new_doctor, moov, payment_events
+):
+    booking = a_booking(api, patient, new_doctor(account=False))
+    intent = payments.as_(patient).pay_when_known(booking, "moov_money")
+    assert intent["next_action"] == {"type": "confirm_on_phone", "url": None}
+    # when the payer confirms the USSD prompt and the reconciler next runs
+    moov.payer_answers(intent["id"], "pay")
+    counts = reconcile(platform, datetime.now(UTC) + timedelta(minutes=3))
+    # then the payment succeeded and the consultation is confirmed
+    assert counts["succeeded"] >= 1
+    assert payments.as_(patient).get(intent["id"]).json()["status"] == "succeeded"
+    payment_events.wait_for("payment.succeeded", payment_id=intent["id"])
+    api.as_(patient).wait_for_status(booking["id"], "confirmed")
+
+
+def test_a_refused_payment_fails_and_releases_the_slot(
+    api, payments, patient, new_doctor, new_patient, orange, payment_events
+):
+    doctor = new_doctor(account=False)
+    booking = a_booking(api, patient, doctor)
+    intent = payments.as_(patient).pay_when_known(booking, "orange_money")
+    pay_on_the_hosted_page(intent, "refuse")
+    failed = payments.as_(patient).wait_for_status(intent["id"], "failed")
+    assert failed["status_text"]["fr"] == "Paiement refusé"
+    payment_events.wait_for("payment.failed", payment_id=intent["id"])
+    api.as_(patient).wait_for_status(booking["id"], "expired")
+    again = api.as_(new_patient()).book(doctor, booking["starts_at"])
+    assert again.status_code == 201, again.text
+
+
+def test_an_unpaid_intent_expires_after_fifteen_minutes(
+    platform, api, payments, patient, new_doctor, moov, payment_events
+):
+    booking = a_booking(api, patient, new_doctor(account=False))
+    intent = payments.as_(patient).pay_when_known(booking, "moov_money")
+    created = datetime.fromisoformat(intent["created_at"])
+    # still pending at 14 minutes (the provider says so), expired after 15
+    reconcile(platform, created + timedelta(minutes=14))
+    assert payments.as_(patient).get(intent["id"]).json()["status"] == "pending"
+    reconcile(platform, created + timedelta(minutes=15, seconds=30))
+    assert payments.as_(patient).get(intent["id"]).json()["status"] == "expired"
+    payment_events.wait_for("payment.expired", payment_id=intent["id"])
+
+
+def test_forged_unknown_and_replayed_notifications_change_nothing(
+    platform, api, payments, patient, new_doctor, orange, payment_events
+):
+    booking = a_booking(api, patient, new_doctor(account=False))
+    intent = payments.as_(patient).pay_when_known(booking, "orange_money")
+    url = platform.url("payments", f"/notifications/orange_money/{intent['id']}")
+    order = orange.orders[intent["id"]]
+    # a forged notification (wrong token) is refused and the payment stays pending
+    forged = requests.post(url, json={"status": "SUCCESS", "notif_token": "x", "txnid": "MP1"})
+    assert forged.status_code == 409
+    assert forged.json()["errors"][0]["field"] == "notif_token"
+    # a notification with the right token but no payment at the provider settles nothing
+    early = requests.post(url, json={"status": "SUCCESS", "notif_token": order.notif_token})
+    assert early.json() == {"status": "pending"}
+    unknown = platform.url("payments", "/notifications/orange_money/pay_unknown")
+    assert requests.post(unknown, json={"notif_token": order.notif_token}).status_code == 404
+    assert payments.as_(patient).get(intent["id"]).json()["status"] == "pending"
+    # once paid, a replay of the notification is answered 200 and changes nothing
+    pay_on_the_hosted_page(intent, "pay")
+    payments.as_(patient).wait_for_status(intent["id"], "succeeded")
+    replay = requests.post(
+        url, json={"status": "SUCCESS", "notif_token": order.notif_token, "txnid": order.txnid}
+    )
+    assert replay.json() == {"status": "succeeded"}
+    payment_events.wait_for("payment.succeeded", payment_id=intent["id"])
+    assert len(payment_events.all_of("payment.succeeded", payment_id=intent["id"])) == 1
+
+
+def test_a_confirmation_of_another_amount_is_not_recorded_as_paid(
+    api, payments, patient, new_doctor, orange, payment_events
+):
+    booking = a_booking(api, patient, new_doctor(account=False, fee_xof=5000))
+    intent = payments.as_(patient).pay_when_known(booking, "orange_money")
+    orange.orders[intent["id"]].reported_amount = 500
+    pay_on_the_hosted_page(intent, "pay")
+    failed = payments.as_(patient).wait_for_status(intent["id"], "failed")
+    assert failed["failure_reason"] == "amount_mismatch"
+    payment_events.wait_for("payment.failed", payment_id=intent["id"], reason="amount_mismatch")
+    assert not payment_events.all_of("payment.succeeded", payment_id=intent["id"])
+
+
+def test_a_provider_timeout_is_recovered_by_reconciliation(
+    platform, api, payments, patient, new_doctor, orange
+):
+    booking = a_booking(api, patient, new_doctor(account=False))
+    # given Orange Money times out on the payment request
+    orange.fail("/webpayment", delay=3, status=503)
+    intent = payments.as_(patient).pay_when_known(booking, "orange_money")
+    # then the intent is kept, pending, without a page to go to yet
+    assert (intent["status"], intent["next_action"]) == ("pending", None)
+    # when the reconciler runs after the backoff, the request is made again
+    reconcile(platform, datetime.now(UTC) + timedelta(minutes=1))
+    retried = payments.as_(patient).get(intent["id"]).json()
+    assert retried["next_action"]["type"] == "redirect"
+    # and a status query that times out is retried too
+    orange.fail("/transactionstatus", delay=3, status=503)
+    pay_on_the_hosted_page(retried, "pay")
+    assert payments.as_(patient).get(intent["id"]).json()["status"] == "pending"
+    reconcile(platform, datetime.now(UTC) + timedelta(minutes=2))
+    assert payments.as_(patient).get(intent["id"]).json()["status"] == "succeeded"
+    api.as_(patient).wait_for_status(booking["id"], "confirmed")
+
+
+def test_retries_with_one_idempotency_key_make_one_intent(
+    api, payments, patient, new_doctor, new_patient, orange
+):
+    booking = a_booking(api, patient, new_doctor(account=False))
+    first = payments.as_(patient).pay_when_known(booking, "orange_money")
+    key = "retry-" + first["id"]
+    again = payments.as_(patient).pay(booking, "orange_money", key=key)
+    # another key while an intent is live: 409
+    assert again.status_code == 409, again.text
+    assert again.json()["errors"][0]["field"] == "consultation_id"
+    # the first key replays the same intent
+    listed = payments.as_(patient).call("GET", "").json()["items"]
+    assert [i["id"] for i in listed if i["consultation_id"] == booking["id"]] == [first["id"]]
+    # someone else sees nothing of it
+    stranger = new_patient()
+    assert payments.as_(stranger).get(first["id"]).status_code == 404
+    assert payments.as_(stranger).pay(booking, "orange_money").status_code == 404
+
+
+def test_an_idempotency_key_replays_and_refuses_another_request(
+    api, payments, patient, new_doctor, orange
+):
+    booking = a_booking(api, patient, new_doctor(account=False))
+    intent = payments.as_(patient).pay_when_known(booking, "orange_money")
+    listed = payments.as_(patient).call("GET", "").json()["items"]
+    assert intent["id"] in [i["id"] for i in listed]
+    key = "same-key-" + booking["id"]
+    # a fresh key on a consultation with a live intent cannot start a second one
+    assert payments.as_(patient).pay(booking, "moov_money", key=key).status_code == 409
+
+
+def test_invalid_requests_name_the_field_and_only_patients_pay(api, payments, patient, new_doctor):
+    doctor = new_doctor()
+    booking = a_booking(api, patient, doctor)
+    bad = payments.as_(patient).pay(booking, "wave")
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "provider"
+    assert bad.headers["Content-Type"].startswith("application/problem+json")
+    phone = payments.as_(patient).pay(booking, "orange_money", phone="76123456")
+    assert phone.json()["errors"][0]["field"] == "phone"
+    assert payments.as_(doctor).pay(booking, "orange_money").status_code == 403
+    assert payments.call("GET", "/earnings").status_code == 401
+
+
+def test_a_cancelled_paid_consultation_is_refunded_through_moov_money(
+    platform, api, payments, patient, new_doctor, moov, payment_events
+):
+    doctor = new_doctor(account=False, fee_xof=6000)
+    booking = a_booking(api, patient, doctor)
+    intent = payments.as_(patient).pay_when_known(booking, "moov_money")
+    moov.payer_answers(intent["id"], "pay")
+    reconcile(platform, datetime.now(UTC) + timedelta(minutes=3))
+    api.as_(patient).wait_for_status(booking["id"], "confirmed")
+    # when the patient cancels a day ahead (a refund is due)
+    cancelled = api.as_(patient).act(booking["id"], "cancel", {"note": "Empêchement"})
+    assert cancelled.status_code == 200, cancelled.text
+    # then the fee goes back to the payer's phone and the patient sees it
+    refunded = payments.as_(patient).wait_for_status(intent["id"], "refunded", timeout=20)
+    assert refunded["refund_status"] == "refunded"
+    assert any(d["msisdn"] == "22376123456" and d["amount"] == 6000 for d in moov.disbursements)
+    payment_events.wait_for("payment.refunded", payment_id=intent["id"], amount_xof=6000)
+
+
+def test_an_orange_money_refund_waits_for_an_administrator(
+    platform, aws_endpoint, api, payments, patient, new_doctor, orange, payment_events
+):
+    from tests.consultations.over_http import sign_up_admin
+
+    booking = a_booking(api, patient, new_doctor(account=False))
+    intent = payments.as_(patient).pay_when_known(booking, "orange_money")
+    pay_on_the_hosted_page(intent, "pay")
+    payments.as_(patient).wait_for_status(intent["id"], "succeeded")
+    api.as_(patient).wait_for_status(booking["id"], "confirmed")
+    api.as_(patient).act(booking["id"], "cancel", {})
+    queued = eventually(
+        lambda: payments.as_(patient).get(intent["id"]).json()["refund_status"] == "queued",
+        timeout=20,
+    )
+    assert queued
+    admin = sign_up_admin(platform, aws_endpoint)
+    waiting = payments.as_(admin).call("GET", "/refunds").json()["items"]
+    mine = [r for r in waiting if r["payment_id"] == intent["id"]]
+    assert mine and mine[0]["payer_phone"] == "+22376123456"
+    assert payments.as_(patient).call("GET", "/refunds").status_code == 403
+    done = payments.as_(admin).call(
+        "POST", f"/refunds/{intent['id']}/paid", {"reference": "OM-REFUND-0001"}
+    )
+    assert done.status_code == 200, done.text
+    assert payments.as_(patient).get(intent["id"]).json()["status"] == "refunded"
+    payment_events.wait_for("payment.refunded", payment_id=intent["id"])
