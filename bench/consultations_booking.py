@@ -94,14 +94,12 @@ def calls_of(before: collections.Counter[str], after: collections.Counter[str]) 
 
 
 def main(bookings: int) -> None:
+    from keneya_local import moto_fixes
     from keneya_local.stack import LocalStack
-    from tests.auth import moto_transactions
     from tests.auth.over_http import Api, new_phone
-    from tests.consultations import moto_transaction_rollback
     from tests.consultations.over_http import Person, Topic
 
-    moto_transactions.install()
-    moto_transaction_rollback.install()
+    moto_fixes.install()
     began_all = time.monotonic()
     moto = CountingMoto()
     moto.start()

@@ -45,6 +45,10 @@ def aws_endpoint() -> Iterator[str]:
         return
     from moto.server import ThreadedMotoServer
 
+    from keneya_local import moto_fixes
+
+    # Cancelled transactions must write nothing and leave the tables' streams flowing.
+    moto_fixes.install()
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
@@ -134,8 +138,12 @@ def platform(aws_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         http_port=0,
         ws_port=0,
         aws_endpoint=aws_endpoint,
-        # Failed events come back in seconds rather than the deployed six minutes.
-        parameter_overrides={"EventsVisibilityTimeout": "5"},
+        parameter_overrides={
+            # Failed events come back in seconds rather than the deployed six minutes.
+            "EventsVisibilityTimeout": "5",
+            # A lockout ends while a test watches (tests/auth uses the same figure).
+            "LoginLockoutSeconds": "2",
+        },
         log_dir=tmp_path_factory.mktemp("platform-logs"),
     )
     with stack:

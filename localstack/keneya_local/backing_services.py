@@ -84,6 +84,9 @@ def start_moto(host: str = "127.0.0.1", port: int = 4566) -> AwsEndpoint:
         )
     from moto.server import ThreadedMotoServer
 
+    from keneya_local import moto_fixes
+
+    moto_fixes.install()
     # werkzeug would print one line per AWS call.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     port = port or free_port(host)

@@ -17,13 +17,8 @@ from typing import Any
 
 import pytest
 
-from . import moto_transactions
-
 ROOT = Path(__file__).resolve().parents[2]
 
-# A registration refused with 409 is a cancelled transaction: without this, the session's moto
-# server would stop streaming the auth table (see the module).
-moto_transactions.install()
 AUTH_DIR = ROOT / "functions" / "auth"
 
 
@@ -112,13 +107,10 @@ def start_auth_stack(aws_endpoint: str, log_dir: Path, **options: Any) -> Any:
 
 
 @pytest.fixture(scope="session")
-def auth_stack(aws_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """The auth service as the template deploys it, behind the local REST gateway."""
-    stack = start_auth_stack(aws_endpoint, tmp_path_factory.mktemp("auth-stack-logs"))
-    try:
-        yield stack
-    finally:
-        stack.stop()
+def auth_stack(platform: Any) -> Any:
+    """The auth service as the template deploys it, behind the local REST gateway: the
+    session's platform, whose lockout lasts `LOCKOUT_SECONDS`."""
+    return platform
 
 
 @pytest.fixture(scope="session")

@@ -11,18 +11,9 @@ from typing import Any
 import pytest
 
 from keneya.correlation import new_id
-from tests.auth import moto_transactions
 from tests.auth.over_http import PublishedEvents
 
-from . import moto_transaction_rollback
 from .over_http import Consultations, Person, Table, Topic, eventually, sign_up
-
-# Refused bookings are cancelled transactions: without this, the session's moto server would
-# stop streaming the consultations table after the first one (see the module).
-moto_transactions.install()
-# Bookings are transactions of a dozen items: undo a refused one item by item, not by copying
-# the whole table for each of its items.
-moto_transaction_rollback.install()
 
 CONSULTATION_EVENTS = [
     "consultation.booked",

@@ -1,14 +1,16 @@
-"""Makes moto undo a cancelled DynamoDB transaction by restoring only the items it touched.
+"""Makes an in-process moto server undo a cancelled DynamoDB transaction as DynamoDB does.
 
 moto (5.2) backs a `TransactWriteItems` up by deep-copying the table of every item, once per
 item, and on cancellation swaps the copies in. A booking (a dozen items, all in one table)
 therefore copies the whole table a dozen times: the cost grows with the table until a booking
-takes seconds, and the swap also leaves the table's stream readers on a dead shard (see
-`tests/auth/moto_transactions.py`). `install()` makes those backups free (the live table stands
+takes seconds, and the swap also leaves the table's stream readers on a dead shard: one
+phantom event is published (a `user.registered` for a registration refused with 409) and then
+no event of that table ever again. `install()` makes those backups free (the live table stands
 for its copy, so the swap changes nothing) and undoes a cancelled transaction itself: it puts
 back each touched item as it was before and drops the stream records the transaction wrote.
 DynamoDB itself writes nothing for a cancelled transaction; after the undo, neither has moto.
-It applies to a moto server running in this process (the test session's), and is idempotent.
+It applies to a moto server running in this process (the local stack's or a test session's),
+and is idempotent.
 """
 
 from __future__ import annotations
