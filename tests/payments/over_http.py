@@ -47,10 +47,12 @@ class Payments:
         headers = {"Idempotency-Key": key} if key else {}
         return self.call("POST", "", body, headers=headers)
 
-    def pay_when_known(self, consultation: dict[str, Any], provider: str) -> dict[str, Any]:
+    def pay_when_known(
+        self, consultation: dict[str, Any], provider: str, key: str | None = None
+    ) -> dict[str, Any]:
         """Pay as soon as the payments service has heard of the booking (an event away); one
         idempotency key, so the retries make one intent."""
-        key = f"pay-{uuid.uuid4().hex}"
+        key = key or f"pay-{uuid.uuid4().hex}"
         answers: list[Any] = []
 
         def attempt() -> bool:

@@ -316,3 +316,27 @@ class MoovMoneySimulator(Simulator):
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status
+
+
+def main() -> None:
+    """Run both simulators in the foreground, for trying the payments service by hand:
+
+        .venv/bin/python -m tests.payments.provider_simulators [orange_port] [moov_port]
+
+    then write each provider secret of the local stack with `base_url` set to the printed URL
+    and the credentials below."""
+    import sys
+
+    ports = [int(p) for p in sys.argv[1:3]] + [0, 0]
+    with (
+        OrangeMoneySimulator("keneya-client", "om-s3cret", "mk-ml-01", ports[0]) as orange,
+        MoovMoneySimulator("keneya", "moov-s3cret", "MALITEL-KENEYA", ports[1]) as moov,
+    ):
+        print(f"Orange Money simulator: {orange.url} (keneya-client / om-s3cret / mk-ml-01)")
+        print(f"Moov Money simulator:   {moov.url} (keneya / moov-s3cret / MALITEL-KENEYA)")
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -183,34 +183,33 @@ def test_a_provider_timeout_is_recovered_by_reconciliation(
 
 
 def test_retries_with_one_idempotency_key_make_one_intent(
-    api, payments, patient, new_doctor, new_patient, orange
+    api, payments, patient, new_doctor, new_patient, orange, payment_events
 ):
     booking = a_booking(api, patient, new_doctor(account=False))
-    first = payments.as_(patient).pay_when_known(booking, "orange_money")
-    key = "retry-" + first["id"]
+    key = f"retry-{booking['id']}"
+    first = payments.as_(patient).pay_when_known(booking, "orange_money", key=key)
+    # when the same request is retried with the same key
     again = payments.as_(patient).pay(booking, "orange_money", key=key)
-    # another key while an intent is live: 409
-    assert again.status_code == 409, again.text
-    assert again.json()["errors"][0]["field"] == "consultation_id"
-    # the first key replays the same intent
+    # then it answers the same intent, saying it is a replay
+    assert again.status_code == 201, again.text
+    assert again.json()["id"] == first["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    # the same key with another request is refused, naming the key
+    other = payments.as_(patient).pay(booking, "moov_money", key=key)
+    assert other.status_code == 422
+    assert other.json()["errors"][0]["field"] == "Idempotency-Key"
+    # another key while an intent is live: 409, one consultation never has two live intents
+    second = payments.as_(patient).pay(booking, "orange_money", key=f"other-{booking['id']}")
+    assert second.status_code == 409, second.text
+    assert second.json()["errors"][0]["field"] == "consultation_id"
     listed = payments.as_(patient).call("GET", "").json()["items"]
     assert [i["id"] for i in listed if i["consultation_id"] == booking["id"]] == [first["id"]]
-    # someone else sees nothing of it
+    payment_events.wait_for("payment.initiated", payment_id=first["id"])
+    assert len(payment_events.all_of("payment.initiated", consultation_id=booking["id"])) == 1
+    # someone else sees nothing of it, and cannot pay another's consultation
     stranger = new_patient()
     assert payments.as_(stranger).get(first["id"]).status_code == 404
     assert payments.as_(stranger).pay(booking, "orange_money").status_code == 404
-
-
-def test_an_idempotency_key_replays_and_refuses_another_request(
-    api, payments, patient, new_doctor, orange
-):
-    booking = a_booking(api, patient, new_doctor(account=False))
-    intent = payments.as_(patient).pay_when_known(booking, "orange_money")
-    listed = payments.as_(patient).call("GET", "").json()["items"]
-    assert intent["id"] in [i["id"] for i in listed]
-    key = "same-key-" + booking["id"]
-    # a fresh key on a consultation with a live intent cannot start a second one
-    assert payments.as_(patient).pay(booking, "moov_money", key=key).status_code == 409
 
 
 def test_invalid_requests_name_the_field_and_only_patients_pay(api, payments, patient, new_doctor):

@@ -279,23 +279,34 @@ class PaymentService:
         """Every intent whose check is due: ask the provider (or retry the request)."""
         counts = {"checked": 0, "succeeded": 0, "failed": 0, "expired": 0, "pending": 0}
         for due in store.due_items(now):
-            intent = self.find(due.sk)
-            if intent is None or not intent.live:
-                due.delete()
+            intent = self.find(due.sk.rsplit("#", 1)[1])
+            if intent is None or not intent.live or store.due_key(intent) != due.sk:
+                due.delete()  # ended, or rescheduled (a leftover of a race)
                 continue
             counts["checked"] += 1
             try:
                 result = self.check(intent, now)
             except TransactWriteError:
                 continue  # a notification settled it meanwhile; the next run sees it
+            except Exception:
+                # One intent's trouble (say, a missing credential) must not stall the others;
+                # it stays due and is tried again next run.
+                logger.exception(
+                    "reconciliation of a payment failed", extra={"payment_id": intent.id}
+                )
+                counts["errors"] = counts.get("errors", 0) + 1
+                continue
             counts[result.status if result.status in counts else "pending"] += 1
         return counts
 
-    def _due(self, intent: Intent) -> Any:
-        at = intent.next_check_at or self.clock()
-        item = store.get("DUE", intent.id) or store.item_model()("DUE", intent.id)
-        item.gsi1sk = at.isoformat()
-        return item
+    @staticmethod
+    def _due(intent: Intent) -> Any:
+        return store.item_model()("DUE", store.due_key(intent))
+
+    @staticmethod
+    def _not_due(stored: Intent, tx: OutboxTransaction) -> None:
+        if stored.next_check_at is not None:
+            tx.delete(store.item_model()("DUE", store.due_key(stored)), add_version_condition=False)
 
     def _save_pending(self, intent: Intent, next_check: datetime) -> Intent:
         intent = replace(intent, next_check_at=next_check)
@@ -303,9 +314,12 @@ class PaymentService:
         if item is None or not store.intent_of(item).live:
             # Settled meanwhile (a notification and the reconciler raced): keep that outcome.
             return store.intent_of(item) if item else intent
+        stored = store.intent_of(item)
         with OutboxTransaction() as tx:
             tx.save(store.intent_item(intent, item))
-            tx.save(self._due(intent))
+            if store.due_key(intent) != (stored.next_check_at and store.due_key(stored)):
+                self._not_due(stored, tx)
+                tx.save(self._due(intent))
         return intent
 
     def _end(self, intent: Intent, status: str, reason: str | None, now: datetime) -> Intent:
@@ -315,7 +329,7 @@ class PaymentService:
             return store.intent_of(item) if item else ended
         with OutboxTransaction() as tx:
             tx.save(store.intent_item(ended, item))
-            tx.delete(store.item_model()("DUE", intent.id), add_version_condition=False)
+            self._not_due(store.intent_of(item), tx)
             if status == "succeeded":
                 for entry in store.ledger_items(
                     payment_transaction(

@@ -4,7 +4,7 @@ queue, refunds awaiting an administrator, and ledger entries (one item per entry
     PAYMENT#<id> / INTENT          gsi1: PAYER#<payer> / <created_at>#<id>
     CONSULTATION#<id> / COPY       what `consultation.booked` said, and the live intent
     IDEMPOTENCY#<payer>#<key> / KEY
-    DUE / <intent id>              pending intents the reconciler checks at `at`
+    DUE / <when>#<intent id>       pending intents, by when the reconciler checks them
     REFUNDS / <payment id>         refunds queued for an administrator
     LEDGER#<txn> / ENTRY#<n>       gsi1: ACCOUNT#<account> / <posted_at>#<txn>#<n>
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import asdict, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -117,6 +117,17 @@ def entries_of_account(account: str) -> list[PostedEntry]:
     return found
 
 
+def moment(at: datetime) -> str:
+    """A UTC time that sorts as text (fixed width)."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def due_key(intent: Intent) -> str:
+    assert intent.next_check_at is not None
+    return f"{moment(intent.next_check_at)}#{intent.id}"
+
+
 def due_items(now: datetime, limit: int = 100) -> list[Model]:
-    due = item_model().query("DUE", filter_condition=item_model().gsi1sk <= now.isoformat())
-    return list(due)[:limit]
+    """Pending intents due by `now`, the longest overdue first."""
+    Item = item_model()
+    return list(Item.query("DUE", Item.sk <= f"{moment(now)}#~", limit=limit))
