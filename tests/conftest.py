@@ -145,6 +145,8 @@ def platform(aws_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             "LoginLockoutSeconds": "2",
         },
         log_dir=tmp_path_factory.mktemp("platform-logs"),
+        # A real MongoDB when one is given; the in-process stand-in otherwise.
+        mongo_url=os.environ.get("KENEYA_TEST_MONGO_URL") or None,
     )
     with stack:
         audit = CatalogueAudit(aws_endpoint, stack.deployment.resources["EventsTopic"].physical_id)

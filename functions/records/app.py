@@ -66,6 +66,12 @@ def on_event(event):
     return consume(event, HANDLERS)
 
 
+@app.schedule("rate(5 minutes)")
+def publish_stranded(event):
+    """Announce the record changes whose `record.updated` was left pending by a failure."""
+    return {"published": records().publish_stranded()}
+
+
 @app.on_dynamodb_record(stream_arn=table_stream_arn(), batch_size=25)
 def publish_outbox(event):
     """Publish the events this service committed to its outbox."""

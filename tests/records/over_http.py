@@ -37,7 +37,11 @@ class Topic(ConsultationsTopic):
     """Publishes events as the consultations and auth services would."""
 
     def consultation(
-        self, kind: str, patient: Person, doctor: Person, consultation_id: str | None = None,
+        self,
+        kind: str,
+        patient: Person,
+        doctor: Person,
+        consultation_id: str | None = None,
         **fields: Any,
     ) -> Event:
         """`consultation.<kind>` between them; returns the event (its data has the id)."""
@@ -49,18 +53,32 @@ class Topic(ConsultationsTopic):
             "doctor_name": doctor.full_name,
         }
         starts = {"starts_at": iso(now + timedelta(hours=1))}
-        data.update({
-            "booked": {**starts, "ends_at": iso(now + timedelta(hours=1, minutes=30)),
-                       "mode": "video", "fee_xof": 5000, "status": "confirmed"},
-            "confirmed": starts,
-            "started": {"room_id": f"room-{uuid.uuid4().hex[:8]}", "mode": "video",
-                        "started_at": iso(now)},
-            "completed": {"completed_at": iso(now), **SUMMARY},
-            "cancelled": {"cancelled_by": "patient", "refund_due": True, "fee_xof": 5000,
-                          "reason": "patient_request"},
-            "expired": starts,
-            "no_show": starts,
-        }[kind])
+        data.update(
+            {
+                "booked": {
+                    **starts,
+                    "ends_at": iso(now + timedelta(hours=1, minutes=30)),
+                    "mode": "video",
+                    "fee_xof": 5000,
+                    "status": "confirmed",
+                },
+                "confirmed": starts,
+                "started": {
+                    "room_id": f"room-{uuid.uuid4().hex[:8]}",
+                    "mode": "video",
+                    "started_at": iso(now),
+                },
+                "completed": {"completed_at": iso(now), **SUMMARY},
+                "cancelled": {
+                    "cancelled_by": "patient",
+                    "refund_due": True,
+                    "fee_xof": 5000,
+                    "reason": "patient_request",
+                },
+                "expired": starts,
+                "no_show": starts,
+            }[kind]
+        )
         data.update(fields)
         return self.publish(f"consultation.{kind}", data, source="consultations")
 
@@ -77,12 +95,23 @@ class RecordsApi:
         return RecordsApi(self.platform, who)
 
     def call(
-        self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> requests.Response:
-        headers = {"Authorization": f"Bearer {self.who.token}"} if self.who else {}
+        headers = dict(headers or {})
+        if self.who:
+            headers["Authorization"] = f"Bearer {self.who.token}"
         return self.http.request(
-            method, self.platform.url("records", path), json=body, params=params,
-            headers=headers, timeout=60,
+            method,
+            self.platform.url("records", path),
+            json=body,
+            params=params,
+            headers=headers,
+            timeout=60,
         )
 
     def get(self, path: str, **params: Any) -> requests.Response:

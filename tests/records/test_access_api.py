@@ -38,8 +38,9 @@ def people(topic, platform, aws_endpoint):
                       {"doctor_id": doctors["revoked"].user_id, "until": until})
     assert (shared.status_code, revoked.status_code) == (201, 201), revoked.text
     assert me.delete(f"/{patient.user_id}/shares/{revoked.json()['id']}").status_code == 204
-    # Consultation events are applied asynchronously: wait until the last doctor's link is in.
-    RecordsApi(platform, doctors["completed"]).wait_for_access(patient)
+    # Consultation events are applied asynchronously, in any order: wait for every reader.
+    for kind in ("confirmed", "started", "completed", "shared"):
+        assert RecordsApi(platform, doctors[kind]).wait_for_access(patient).status_code == 200
     return {
         "patient": patient,
         "other_patient": sign_up(platform, "patient", "Fatoumata Diarra"),
@@ -89,6 +90,7 @@ def test_the_patient_sees_who_read_their_record_and_through_what(api, people):
     api.as_(doctor).get(f"/{patient.user_id}/fhir")
     api.as_(stranger).get(f"/{patient.user_id}")
     api.as_(people["admin"]).get(f"/{patient.user_id}")
+    api.as_(people["other_patient"]).get(f"/{patient.user_id}")
 
     log = api.as_(patient).get(f"/{patient.user_id}/access-log").json()["items"]
 
@@ -97,7 +99,8 @@ def test_the_patient_sees_who_read_their_record_and_through_what(api, people):
     assert (doctor.user_id, "doctor", "read", "fhir_export", "allowed", "consultation") in mine
     assert (doctor.user_id, "doctor", "read", "record", "allowed", "consultation") in mine
     assert (stranger.user_id, "doctor", "read", "record", "denied", None) in mine
-    assert all(e["actor_id"] != people["admin"].user_id for e in log)
+    assert (people["admin"].user_id, "admin", "read", "record", "denied", None) in mine
+    assert all(e["actor_id"] != people["other_patient"].user_id for e in log)
     via = next(e for e in log if e["resource"] == "fhir_export")
     assert via["via_id"] and via["at"].endswith("Z")
 

@@ -10,7 +10,7 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from chalicelib.errors import InvalidEntry, RecordFull
-from chalicelib.record import LIMIT
+from chalicelib.record import LIMIT, course_end
 from chalicelib.service import Caller, NoAccess, NotThere, Records
 from chalicelib.store import Store, ensure_indexes
 
@@ -63,11 +63,13 @@ def test_a_completed_consultation_adds_an_encounter_problems_and_medications(rec
     assert summary["recent_encounters"][0]["diagnoses"] == COMPLETED["diagnoses"]
     assert [(c["code"], c["status"]) for c in summary["conditions"]] == [("B54", "active")]
     assert [m["medicine"] for m in summary["medications"]] == ["Artéméther-luméfantrine"]
-    assert emitted == [{"patient_id": "p-1", "cause": "consultation", "section": "encounter",
-                        "item_id": "c-1", "consultation_id": "c-1"}]
+    assert [e["payload"] for e in emitted] == [{
+        "patient_id": "p-1", "cause": "consultation", "section": "encounter",
+        "item_id": "c-1", "consultation_id": "c-1",
+    }]
 
 
-def test_a_redelivered_completion_adds_nothing_twice(records):
+def test_a_redelivered_completion_adds_nothing_twice(records, emitted):
     records.on_consultation("consultation.completed", COMPLETED)
     records.on_consultation("consultation.completed", COMPLETED)
 
@@ -75,6 +77,12 @@ def test_a_redelivered_completion_adds_nothing_twice(records):
     assert len(records.encounters(PATIENT, "p-1", 50)) == 1
     assert len(summary["conditions"]) == 1
     assert len(summary["medications"]) == 1
+    # Announced under one id both times: the outbox commits it once.
+    assert len({e["id"] for e in emitted}) == 1
+    writes = [e for e in records.audit_log(PATIENT, "p-1", 50) if e["action"] == "write"]
+    assert [(e["actor_id"], e["resource"], e["via_id"]) for e in writes] == [
+        ("dr-1", "encounter", "c-1")
+    ]
 
 
 def test_a_diagnosis_already_active_is_not_duplicated_by_a_later_consultation(records):
@@ -94,9 +102,10 @@ def test_the_doctor_of_a_recent_consultation_reads_and_is_audited_with_it(record
         records.summary(DOCTOR, "p-1")
 
     log = records.audit_log(PATIENT, "p-1", 10)
-    assert [(e["actor_id"], e["outcome"], e["via"], e["via_id"]) for e in log] == [
-        ("dr-1", "denied", None, None),
-        ("dr-1", "allowed", "consultation", "c-1"),
+    assert [(e["actor_id"], e["action"], e["outcome"], e["via"]) for e in log] == [
+        ("dr-1", "read", "denied", None),
+        ("dr-1", "read", "allowed", "consultation"),
+        ("dr-1", "write", "allowed", "consultation"),
     ]
 
 
@@ -106,7 +115,9 @@ def test_a_doctor_may_never_write_and_a_stranger_patient_is_not_audited(records)
     with pytest.raises(NoAccess):
         records.summary(Caller("p-2", "patient"), "p-1")
 
-    assert [e["actor_id"] for e in records.audit_log(PATIENT, "p-1", 10)] == ["dr-1"]
+    assert [(e["actor_id"], e["outcome"]) for e in records.audit_log(PATIENT, "p-1", 10)] == [
+        ("dr-1", "denied")
+    ]
 
 
 def test_only_the_patient_lists_the_access_log(records):
@@ -181,3 +192,51 @@ def test_the_export_is_a_valid_fhir_r4_bundle_of_the_whole_record(records, db):
     ])
     patient = next(e.resource for e in bundle.entry if e.resource.get_resource_type() == "Patient")
     assert patient.name[0].text == "Awa Traoré"
+
+
+def test_an_announcement_the_outbox_refused_is_published_later_by_the_sweep(db, clock):
+    ensure_indexes(db)
+    delivered: list[dict] = []
+    outbox_down = True
+
+    def emit(announcement: dict) -> None:
+        if outbox_down:
+            raise ConnectionError("outbox unreachable")
+        delivered.append(announcement)
+
+    records = Records(Store(db), emit, clock)
+    entry = records.add_entry(PATIENT, "p-1", "allergies", {"substance": "Pénicilline"})
+    assert delivered == []
+    outbox_down = False
+
+    too_soon = records.publish_stranded()
+    clock.now = NOW + timedelta(minutes=3)
+    later = records.publish_stranded()
+
+    assert (too_soon, later) == (0, 1)
+    assert [d["payload"]["item_id"] for d in delivered] == [entry["id"]]
+    assert records.publish_stranded() == 0
+    assert "outbox" not in records.summary(PATIENT, "p-1")
+
+
+@pytest.mark.parametrize(
+    ("duration", "days"),
+    [("3 jours", 3), ("2 semaines", 14), ("1 mois", 30), ("10 days", 10), ("à vie", None),
+     (None, None)],
+)
+def test_a_course_ends_after_its_prescribed_duration(duration, days):
+    end = course_end(duration, NOW)
+
+    assert end == (NOW + timedelta(days=days) if days is not None else None)
+
+
+def test_a_finished_course_leaves_the_current_medications_but_stays_in_the_record(
+    records, clock
+):
+    records.on_consultation("consultation.completed", COMPLETED)  # a 3-day course, completed
+    clock.now = datetime(2026, 12, 5, tzinfo=UTC)
+
+    summary = records.summary(PATIENT, "p-1")
+
+    assert summary["current_medications"] == []
+    assert [m["medicine"] for m in summary["medications"]] == ["Artéméther-luméfantrine"]

@@ -4,6 +4,7 @@ the FHIR export, idempotent redelivery."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 import requests
@@ -52,7 +53,9 @@ def test_an_unknown_allergy_severity_is_a_422_naming_the_field(api, new_person):
     assert [e["field"] for e in response.json()["errors"]] == ["severity"]
 
 
-def test_a_completed_consultation_redelivered_adds_one_encounter(api, new_person, topic):
+def test_a_completed_consultation_redelivered_adds_one_encounter(
+    api, new_person, topic, published
+):
     patient, doctor = new_person(), new_person("doctor", "Dr Moussa Keïta")
     completed = topic.consultation("completed", patient, doctor)
 
@@ -68,6 +71,11 @@ def test_a_completed_consultation_redelivered_adds_one_encounter(api, new_person
     assert len(record["medications"]) == 1
     encounter = me.get(f"{path}/{completed.data['consultation_id']}").json()
     assert (encounter["reason"], encounter["doctor_name"]) == (SUMMARY["reason"], doctor.full_name)
+    cid = completed.data["consultation_id"]
+    published.wait_for("record.updated", consultation_id=cid, timeout=30)
+    with contextlib.suppress(AssertionError):  # give a second announcement time to show up
+        published.wait_for("record.updated", timeout=2, consultation_id=cid, item_id="none")
+    assert len(published.all_of("record.updated", consultation_id=cid)) == 1
 
 
 def test_an_attachment_goes_up_and_down_through_presigned_urls(api, new_person):
@@ -134,9 +142,15 @@ def test_the_fhir_export_validates_as_an_r4_bundle(api, new_person, topic):
 
 def test_a_record_of_an_unknown_patient_and_an_unknown_section_are_404(api, new_person):
     patient = new_person()
+    me = api.as_(patient)
 
-    assert api.as_(patient).get(f"/{uuid.uuid4().hex}").status_code == 404
-    assert api.as_(patient).post(f"/{patient.user_id}/secrets", {"x": 1}).status_code == 404
+    in_french = me.get(f"/{uuid.uuid4().hex}")
+    in_english = me.call("GET", f"/{uuid.uuid4().hex}", headers={"Accept-Language": "en-GB"})
+
+    assert (in_french.status_code, in_english.status_code) == (404, 404)
+    assert in_french.json()["detail"] == "Ce dossier ou cet élément n'existe pas."
+    assert in_english.json()["detail"] == "No such record or item."
+    assert me.post(f"/{patient.user_id}/secrets", {"x": 1}).status_code == 404
 
 
 def test_a_file_over_the_size_limit_gets_no_upload_url(api, new_person):
@@ -174,3 +188,41 @@ def test_record_updated_names_what_changed_without_clinical_content(
         "consultation_id": None, "item_id": added.json()["id"],
     }
     assert "Pénicilline" not in by_patient.to_json()
+
+
+def test_a_patient_resolves_a_condition_and_removes_an_allergy(api, new_person):
+    patient = new_person()
+    me = api.as_(patient)
+    base = f"/{patient.user_id}"
+    condition = me.post(f"{base}/conditions", {"label": "Hypertension", "code": "I10"}).json()
+    allergy = me.post(f"{base}/allergies", {"substance": "Arachide"}).json()
+
+    resolved = me.call("PATCH", f"{base}/conditions/{condition['id']}", {"status": "resolved"})
+    removed = me.delete(f"{base}/allergies/{allergy['id']}")
+    removed_again = me.delete(f"{base}/allergies/{allergy['id']}")
+    record = me.get(base).json()
+
+    assert (resolved.status_code, resolved.json()["status"]) == (200, "resolved")
+    assert (removed.status_code, removed_again.status_code) == (204, 404)
+    assert [(c["code"], c["status"]) for c in record["conditions"]] == [("I10", "resolved")]
+    assert record["allergies"] == []
+
+
+def test_vital_signs_are_listed_newest_first_by_kind_in_their_canonical_unit(api, new_person):
+    patient = new_person()
+    me = api.as_(patient)
+    base = f"/{patient.user_id}/observations"
+    me.post(base, {"kind": "temperature", "unit": "[degF]", "value": 100.4,
+                   "measured_at": "2026-11-01T08:00:00Z"})
+    me.post(base, {"kind": "temperature", "unit": "Cel", "value": 37.0,
+                   "measured_at": "2026-11-02T08:00:00Z"})
+    me.post(base, {"kind": "weight", "unit": "kg", "value": 64.5})
+
+    temperatures = me.get(base, kind="temperature").json()["items"]
+
+    assert [(t["value"], t["unit"], t["measured_at"]) for t in temperatures] == [
+        (37.0, "Cel", "2026-11-02T08:00:00.000Z"),
+        (38.0, "Cel", "2026-11-01T08:00:00.000Z"),
+    ]
+    latest = {v["kind"] for v in me.get(f"/{patient.user_id}").json()["latest_vitals"]}
+    assert latest == {"temperature", "weight"}

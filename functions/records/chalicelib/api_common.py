@@ -9,6 +9,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
+from chalicelib.texts import Language, language_of, text
 from keneya import http
 from keneya.http import Conflict, FieldError, NotFound, UnprocessableContent, json_response
 from keneya.openapi import operation
@@ -54,33 +55,41 @@ def no_content() -> Response:
     return Response(body="", status_code=204, headers=NO_STORE)
 
 
-def not_found() -> NotFound:
-    return NotFound("No such record or item.")
+def not_found(blueprint: Blueprint | None = None) -> NotFound:
+    request = blueprint.current_request if blueprint is not None else None
+    return NotFound(text("not_found", _language(request)))
 
 
-def domain_errors(view: Callable[..., Any]) -> Callable[..., Any]:
+def _language(request: Any) -> Language:
+    headers = getattr(request, "headers", None) or {}
+    return language_of(headers.get("accept-language"))
+
+
+def domain_errors(blueprint: Blueprint, view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def run(*args: Any, **kwargs: Any) -> Any:
         from chalicelib.attachments import UploadRejected
         from chalicelib.errors import InvalidEntry, RecordFull
         from chalicelib.service import NoAccess, NotThere
 
+        language = _language(blueprint.current_request)
         try:
             return view(*args, **kwargs)
         except (NoAccess, NotThere):
-            raise not_found() from None
+            raise NotFound(text("not_found", language)) from None
         except InvalidEntry as error:
             raise UnprocessableContent(
-                error.message, errors=[FieldError(error.field, error.message, error.code)]
+                text("invalid_entry", language, message=error.message),
+                errors=[FieldError(error.field, error.message, error.code)],
             ) from None
         except RecordFull as full:
             raise Conflict(
-                f"This record already holds {full.limit} {full.section}; remove some first.",
+                text("record_full", language, limit=full.limit, section=full.section),
                 errors=[FieldError(full.section, "limit reached", "record_full")],
             ) from None
         except UploadRejected as rejected:
             raise UnprocessableContent(
-                "The uploaded file was not accepted.",
+                text("upload_rejected", language, reason=rejected.reason),
                 errors=[FieldError("file", rejected.reason, rejected.reason)],
             ) from None
 
@@ -92,7 +101,7 @@ def router(blueprint: Blueprint, authorizer: Any) -> Callable[..., Callable]:
 
     def route(path: str, methods: list[str], summary: str, **doc: Any) -> Callable:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
-            documented = operation(summary, **doc)(domain_errors(view))
+            documented = operation(summary, **doc)(domain_errors(blueprint, view))
             return blueprint.route(path, methods=methods, authorizer=authorizer)(documented)
 
         return register

@@ -6,6 +6,7 @@ from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib import schemas
 from chalicelib.api_common import answer, body, caller, listing, no_content, records, router
 
 
@@ -18,6 +19,7 @@ def blueprint(authorizer: Any) -> Blueprint:
         ["POST"],
         "Start an upload: a presigned S3 form",
         status=201,
+        body=schemas.NewAttachment,
         errors=(404, 422),
     )
     def start_upload(patient_id):
@@ -34,7 +36,13 @@ def blueprint(authorizer: Any) -> Blueprint:
     def confirm_upload(patient_id, attachment_id):
         return answer(records().confirm_upload(caller(bp), patient_id, attachment_id))
 
-    @route("/{patient_id}/attachments", ["GET"], "Attachments, newest first", errors=(404,))
+    @route(
+        "/{patient_id}/attachments",
+        ["GET"],
+        "Attachments, newest first",
+        query=schemas.Listing,
+        errors=(404,),
+    )
     def list_attachments(patient_id):
         return answer(records().attachments(caller(bp), patient_id, listing(bp).limit))
 
@@ -52,6 +60,7 @@ def blueprint(authorizer: Any) -> Blueprint:
         ["POST"],
         "Share the record with a doctor until a date",
         status=201,
+        body=schemas.NewShare,
         errors=(404, 422),
     )
     def share(patient_id):

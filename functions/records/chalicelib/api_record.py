@@ -7,6 +7,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
+from chalicelib import schemas
 from chalicelib.api_common import (
     NO_STORE,
     answer,
@@ -41,7 +42,13 @@ def blueprint(authorizer: Any) -> Blueprint:
     def get_record(patient_id):
         return answer(records().summary(caller(bp), patient_id))
 
-    @route("/{patient_id}/encounters", ["GET"], "Encounters, newest first", errors=(404,))
+    @route(
+        "/{patient_id}/encounters",
+        ["GET"],
+        "Encounters, newest first",
+        query=schemas.Listing,
+        errors=(404,),
+    )
     def list_encounters(patient_id):
         return answer(records().encounters(caller(bp), patient_id, listing(bp).limit))
 
@@ -58,7 +65,7 @@ def blueprint(authorizer: Any) -> Blueprint:
     )
     def add_entry(patient_id, section):
         if section not in SECTIONS:
-            raise not_found()
+            raise not_found(bp)
         fields = body(bp, SECTIONS[section][0]).model_dump(mode="json", exclude_none=True)
         return answer(records().add_entry(caller(bp), patient_id, section, fields), status=201)
 
@@ -70,7 +77,7 @@ def blueprint(authorizer: Any) -> Blueprint:
     )
     def change_entry(patient_id, section, entry_id):
         if section not in SECTIONS or SECTIONS[section][1] is None:
-            raise not_found()
+            raise not_found(bp)
         fields = body(bp, SECTIONS[section][1]).model_dump(mode="json")
         return answer(records().update_entry(caller(bp), patient_id, section, entry_id, fields))
 
@@ -83,7 +90,7 @@ def blueprint(authorizer: Any) -> Blueprint:
     )
     def remove_entry(patient_id, section, entry_id):
         if section not in SECTIONS:
-            raise not_found()
+            raise not_found(bp)
         records().remove_entry(caller(bp), patient_id, section, entry_id)
         return no_content()
 
@@ -92,6 +99,7 @@ def blueprint(authorizer: Any) -> Blueprint:
         ["POST"],
         "Record a vital sign or measurement",
         status=201,
+        body=schemas.NewObservation,
         errors=(404, 422),
     )
     def add_observation(patient_id):
@@ -102,13 +110,20 @@ def blueprint(authorizer: Any) -> Blueprint:
         "/{patient_id}/observations",
         ["GET"],
         "Vital signs and measurements, newest first",
+        query=schemas.Listing,
         errors=(404,),
     )
     def list_observations(patient_id):
         query = listing(bp)
         return answer(records().observations(caller(bp), patient_id, query.kind, query.limit))
 
-    @route("/{patient_id}/access-log", ["GET"], "Who read or changed the record", errors=(404,))
+    @route(
+        "/{patient_id}/access-log",
+        ["GET"],
+        "Who read or changed the record",
+        query=schemas.Listing,
+        errors=(404,),
+    )
     def access_log(patient_id):
         return answer(records().audit_log(caller(bp), patient_id, listing(bp).limit))
 

@@ -66,7 +66,10 @@ class Bucket:
         }
 
     def check_upload(
-        self, key: str, content_type: str, expected_size: int | None = None,
+        self,
+        key: str,
+        content_type: str,
+        expected_size: int | None = None,
         max_bytes: int = MAX_BYTES,
     ) -> int:
         """The size of the uploaded object, once it passed the checks; `UploadRejected`

@@ -9,14 +9,28 @@ from typing import Any
 from chalicelib.service import Records
 
 
-def emit_record_updated(data: dict[str, Any]) -> None:
-    """Commit `record.updated` to the outbox; the table's stream publishes it."""
-    from keneya.events import new_event
-    from keneya.outbox import OutboxTransaction
+def emit_record_updated(announcement: dict[str, Any]) -> None:
+    """Commit the announced `record.updated` to the outbox (the table's stream publishes it),
+    with the announcement's id: handing it over twice commits it once."""
+    from pynamodb.exceptions import TransactWriteError
 
-    payload = {k: v for k, v in data.items() if v is not None}
-    with OutboxTransaction() as tx:
-        tx.emit(new_event("record.updated", payload))
+    from keneya.config import settings
+    from keneya.events import new_event
+    from keneya.outbox import OutboxTransaction, outbox_model
+    from keneya.relay import OUTBOX_PREFIX
+
+    outbox = outbox_model(settings().table_name)
+    if outbox.count(f"{OUTBOX_PREFIX}{announcement['id']}", outbox.sk == "EVENT", limit=1):
+        return  # handed over before (a redelivered completion): committed once is enough
+    payload = {k: v for k, v in announcement["payload"].items() if v is not None}
+    event = new_event("record.updated", payload).model_copy(update={"id": announcement["id"]})
+    try:
+        with OutboxTransaction() as tx:
+            tx.emit(event)
+    except TransactWriteError as error:
+        reasons = [r.code for r in (error.cancellation_reasons or []) if r is not None]
+        if reasons != ["ConditionalCheckFailed"]:
+            raise
 
 
 @cache

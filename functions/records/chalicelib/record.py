@@ -10,9 +10,10 @@ collection, never inside the record document.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.errors import RecordFull
@@ -44,6 +45,38 @@ def _bounded(entries: list[Entry]) -> list[Entry]:
     )[:excess]
     dropped = {e["id"] for e in removable}
     return [e for e in entries if e["id"] not in dropped]
+
+
+_UNIT_DAYS = {
+    "jour": 1,
+    "jours": 1,
+    "j": 1,
+    "day": 1,
+    "days": 1,
+    "semaine": 7,
+    "semaines": 7,
+    "week": 7,
+    "weeks": 7,
+    "mois": 30,
+    "month": 30,
+    "months": 30,
+}
+_DURATION = re.compile(r"^\s*(\d{1,3})\s*([a-zA-Z]+)\.?\s*$")
+
+
+def course_end(duration: str | None, start: datetime) -> datetime | None:
+    """When a course prescribed for `duration` ("3 jours", "2 weeks", "1 mois") ends; None
+    when the duration is not one of those (a long-term treatment, or free text)."""
+    match = _DURATION.match(duration or "")
+    if not match or match.group(2).lower() not in _UNIT_DAYS:
+        return None
+    return start + timedelta(days=int(match.group(1)) * _UNIT_DAYS[match.group(2).lower()])
+
+
+def is_current(medication: Entry, now: datetime) -> bool:
+    """Taken now: active, and its course (if it has a known end) not over."""
+    ends_at = medication.get("ends_at")
+    return medication.get("status") == "active" and (ends_at is None or now < ends_at)
 
 
 def merge_encounter(
@@ -94,6 +127,7 @@ def merge_encounter(
                     for k in ("medicine", "dose", "route", "frequency", "duration", "instructions")
                 },
                 "status": "active",
+                "ends_at": course_end(prescription.get("duration"), at),
                 "source": "consultation",
                 "consultation_id": consultation_id,
                 "prescriber_id": encounter.get("doctor_id"),

@@ -6,6 +6,7 @@ once (`chalicelib.access.decide`), every read and write audited, `record.updated
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,11 +17,14 @@ from chalicelib import record as sections
 from chalicelib.access import Access, care_status, decide
 from chalicelib.errors import InvalidEntry
 from chalicelib.store import Store
-from chalicelib.vitals import measure
+from chalicelib.vitals import ALL_KINDS, measure
+from keneya.logs import logger
 
 # A phone's clock may run a little ahead of ours.
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_SHARE = timedelta(days=366)
+# Announcements still pending this long after their change were stranded by a failure.
+STRANDED_AFTER = timedelta(minutes=2)
 Emit = Callable[[dict[str, Any]], None]
 Clock = Callable[[], datetime]
 
@@ -61,13 +65,13 @@ class Records:
         action: str,
         resource: str,
         resource_id: str | None = None,
-        write: bool = False,
+        owner_only: bool = False,
     ) -> Access:
         """The caller's access to the record for `action` on `resource`, audited; `NoAccess`
-        (audited as denied) otherwise."""
+        (audited as denied) otherwise. `owner_only`: writes and shares, the patient's alone."""
         now = self.clock()
         access = None
-        if who.role == "doctor" and not write:
+        if who.role == "doctor" and not owner_only:
             access = decide(
                 who.user_id,
                 who.role,
@@ -91,9 +95,10 @@ class Records:
             "via": access.via if access else None,
             "via_id": access.ref if access else None,
         }
-        # Refusals of strangers are not written into the patient's log (anyone could fill
-        # it); refusals of doctors are: the patient should see who tried.
-        if access is not None or who.role == "doctor":
+        # Refusals of other patients are not written into the patient's log (anyone can sign
+        # up and fill it); refusals of doctors and administrators are: the patient should see
+        # which professional tried.
+        if access is not None or who.role in ("doctor", "admin"):
             self.store.audit(entry)
         if access is None:
             raise NoAccess()
@@ -109,14 +114,21 @@ class Records:
     def summary(self, who: Caller, patient_id: str) -> dict[str, Any]:
         self.open(who, patient_id, "read", "record")
         document = self.store.record(patient_id)
-        latest: dict[str, dict[str, Any]] = {}
-        for observation in self.store.observations(patient_id, limit=500):
-            latest.setdefault(observation["kind"], observation)
+        now = self.clock()
+        latest = [
+            found[0]
+            for kind in ALL_KINDS
+            if (found := self.store.observations(patient_id, kind, limit=1))
+        ]
         return {
             "patient_id": patient_id,
             "profile": document.get("profile") or {},
             **{name: document.get(name, []) for name in sections.SECTIONS},
-            "latest_vitals": list(latest.values()),
+            # Medications being taken now; `medications` keeps the finished courses too.
+            "current_medications": [
+                m for m in document.get("medications", []) if sections.is_current(m, now)
+            ],
+            "latest_vitals": latest,
             "recent_encounters": self.store.encounters(patient_id, limit=5),
             "updated_at": document.get("updated_at"),
         }
@@ -164,18 +176,18 @@ class Records:
             "source": "patient",
             "recorded_at": self.clock(),
         }
-        self.open(who, patient_id, "write", section, entry["id"], write=True)
+        self.open(who, patient_id, "write", section, entry["id"], owner_only=True)
         self._change(
             patient_id,
             lambda doc: {section: sections.with_entry(doc.get(section, []), entry, section)},
+            self._announcement(patient_id, "patient", section, entry["id"]),
         )
-        self._updated(patient_id, "patient", section, entry["id"])
         return entry
 
     def update_entry(
         self, who: Caller, patient_id: str, section: str, entry_id: str, fields: dict[str, Any]
     ) -> dict[str, Any]:
-        self.open(who, patient_id, "write", section, entry_id, write=True)
+        self.open(who, patient_id, "write", section, entry_id, owner_only=True)
         changed: dict[str, Any] = {}
 
         def edit(doc: dict[str, Any]) -> dict[str, Any]:
@@ -187,12 +199,11 @@ class Records:
                     return {section: entries}
             raise NotThere()
 
-        self._change(patient_id, edit)
-        self._updated(patient_id, "patient", section, entry_id)
+        self._change(patient_id, edit, self._announcement(patient_id, "patient", section, entry_id))
         return changed
 
     def remove_entry(self, who: Caller, patient_id: str, section: str, entry_id: str) -> None:
-        self.open(who, patient_id, "write", section, entry_id, write=True)
+        self.open(who, patient_id, "write", section, entry_id, owner_only=True)
 
         def remove(doc: dict[str, Any]) -> dict[str, Any]:
             entries = doc.get(section, [])
@@ -201,8 +212,9 @@ class Records:
                 raise NotThere()
             return {section: kept}
 
-        self._change(patient_id, remove)
-        self._updated(patient_id, "patient", section, entry_id)
+        self._change(
+            patient_id, remove, self._announcement(patient_id, "patient", section, entry_id)
+        )
 
     def add_observation(
         self, who: Caller, patient_id: str, fields: dict[str, Any]
@@ -225,9 +237,13 @@ class Records:
             "recorded_by": who.user_id,
             "recorded_at": self.clock(),
         }
-        self.open(who, patient_id, "write", "observations", observation["_id"], write=True)
+        self.open(who, patient_id, "write", "observations", observation["_id"], owner_only=True)
+        # Announced first: a crash in between announces a change that did not happen (readers
+        # find nothing new), never the reverse.
+        announcement = self._announcement(patient_id, "patient", "observations", observation["_id"])
+        self.store.push_pending(patient_id, announcement)
         self.store.add_observation(observation)
-        self._updated(patient_id, "patient", "observations", observation["_id"])
+        self.flush(patient_id)
         return observation
 
     # -- attachments -----------------------------------------------------------------------
@@ -237,7 +253,7 @@ class Records:
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """A pending attachment and the presigned form to upload its content with."""
         attachment_id = uuid.uuid4().hex
-        self.open(who, patient_id, "write", "attachments", attachment_id, write=True)
+        self.open(who, patient_id, "write", "attachments", attachment_id, owner_only=True)
         now = self.clock()
         attachment = {
             "_id": attachment_id,
@@ -258,7 +274,7 @@ class Records:
         return attachment, upload
 
     def confirm_upload(self, who: Caller, patient_id: str, attachment_id: str) -> dict[str, Any]:
-        self.open(who, patient_id, "write", "attachments", attachment_id, write=True)
+        self.open(who, patient_id, "write", "attachments", attachment_id, owner_only=True)
         attachment = self.store.attachment(patient_id, attachment_id)
         if attachment is None:
             raise NotThere()
@@ -267,8 +283,10 @@ class Records:
         size = self.bucket.check_upload(
             attachment["key"], attachment["content_type"], attachment["size"]
         )
+        announcement = self._announcement(patient_id, "attachment", "attachments", attachment_id)
+        self.store.push_pending(patient_id, announcement)
         self.store.confirm_attachment(attachment_id, size, self.clock())
-        self._updated(patient_id, "attachment", "attachments", attachment_id)
+        self.flush(patient_id)
         return self.store.attachment(patient_id, attachment_id) or attachment
 
     def attachments(self, who: Caller, patient_id: str, limit: int) -> list[dict[str, Any]]:
@@ -302,16 +320,16 @@ class Records:
             "created_at": self.clock(),
             "revoked_at": None,
         }
-        self.open(who, patient_id, "write", "shares", share["_id"], write=True)
+        self.open(who, patient_id, "write", "shares", share["_id"], owner_only=True)
         self.store.add_share(share)
         return share
 
     def shares(self, who: Caller, patient_id: str) -> list[dict[str, Any]]:
-        self.open(who, patient_id, "read", "shares", write=True)
+        self.open(who, patient_id, "read", "shares", owner_only=True)
         return self.store.shares(patient_id)
 
     def revoke(self, who: Caller, patient_id: str, share_id: str) -> None:
-        self.open(who, patient_id, "write", "shares", share_id, write=True)
+        self.open(who, patient_id, "write", "shares", share_id, owner_only=True)
         if not self.store.revoke_share(patient_id, share_id, self.clock()):
             raise NotThere()
 
@@ -346,6 +364,23 @@ class Records:
             "follow_up": data.get("follow_up"),
         }
         self.store.add_encounter(encounter)
+        # The doctor wrote this through the consultation; keyed on it, so a redelivered event
+        # does not log the write twice.
+        self.store.audit_once(
+            {
+                "_id": f"encounter:{consultation_id}",
+                "patient_id": patient_id,
+                "actor_id": data["doctor_id"],
+                "role": "doctor",
+                "action": "write",
+                "resource": "encounter",
+                "resource_id": consultation_id,
+                "at": completed_at,
+                "outcome": "allowed",
+                "via": "consultation",
+                "via_id": consultation_id,
+            }
+        )
         # Always re-applied (it is idempotent), so a crash between the two writes heals itself
         # when the event is redelivered.
         self._change(
@@ -362,13 +397,15 @@ class Records:
                     strict=True,
                 )
             ),
-        )
-        self._updated(
-            patient_id,
-            "consultation",
-            "encounter",
-            consultation_id,
-            consultation_id=consultation_id,
+            # The same id on redelivery: the outbox keeps one event per completion.
+            self._announcement(
+                patient_id,
+                "consultation",
+                "encounter",
+                consultation_id,
+                consultation_id=consultation_id,
+                event_id="rec-" + hashlib.sha256(consultation_id.encode()).hexdigest()[:40],
+            ),
         )
 
     def on_user_registered(self, data: dict[str, Any]) -> None:
@@ -380,32 +417,67 @@ class Records:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _change(self, patient_id: str, compute: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
-        """Read the record, compute the new sections, write them if nobody wrote in between."""
-        for _ in range(10):
-            document = self.store.record(patient_id)
-            new = compute(document)
-            if self.store.replace_sections(patient_id, document.get("revision"), new, self.clock()):
-                return
-        raise RuntimeError("the record kept changing; try again")
+    # -- announcing changes: `record.updated` through a pending list in the record --------
 
-    def _updated(
+    def flush(self, patient_id: str) -> int:
+        """Hand the record's pending announcements to the outbox; returns how many. One that
+        fails stays pending for `publish_stranded` (the change itself is already saved)."""
+        sent = 0
+        for item in self.store.record(patient_id).get("outbox", []):
+            try:
+                self.emit(item)
+            except Exception:
+                logger.exception("record.updated left pending", extra={"event_id": item["id"]})
+                break
+            self.store.pull_pending(patient_id, item["id"])
+            sent += 1
+        return sent
+
+    def publish_stranded(self, older_than: timedelta = STRANDED_AFTER) -> int:
+        """Flush every record whose announcements were left pending (a crash, an outage)."""
+        return sum(
+            self.flush(patient_id)
+            for patient_id in self.store.with_pending(self.clock() - older_than)
+        )
+
+    def _announcement(
         self,
         patient_id: str,
         cause: str,
         section: str,
         item_id: str,
         consultation_id: str | None = None,
-    ) -> None:
-        self.emit(
-            {
+        event_id: str | None = None,
+    ) -> dict[str, Any]:
+        return {
+            "id": event_id or uuid.uuid4().hex,
+            "at": self.clock(),
+            "payload": {
                 "patient_id": patient_id,
                 "cause": cause,
                 "section": section,
                 "item_id": item_id,
                 "consultation_id": consultation_id,
-            }
-        )
+            },
+        }
+
+    def _change(
+        self,
+        patient_id: str,
+        compute: Callable[[dict[str, Any]], dict[str, Any]],
+        announcement: dict[str, Any],
+    ) -> None:
+        """Read the record, compute the new sections, write them with their announcement (one
+        atomic document update) if nobody wrote in between, then announce."""
+        for _ in range(10):
+            document = self.store.record(patient_id)
+            new = compute(document)
+            if self.store.replace_sections(
+                patient_id, document.get("revision"), new, self.clock(), pending=announcement
+            ):
+                self.flush(patient_id)
+                return
+        raise RuntimeError("the record kept changing; try again")
 
 
 def attachment_discard_at(now: datetime) -> datetime:

@@ -37,6 +37,7 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     "care": [([("patient_id", 1), ("doctor_id", 1)], {})],
     "shares": [([("patient_id", 1), ("doctor_id", 1)], {})],
     "audit": [([("patient_id", 1), ("at", -1)], {})],
+    "records": [([("outbox.at", 1)], {"sparse": True})],
 }
 
 
@@ -46,7 +47,9 @@ def database() -> Any:
     from keneya.config import settings
     from keneya.stores import mongo_client
 
-    db = mongo_client()[settings().get("MONGO_DATABASE", DEFAULT_DATABASE)]
+    # The database named in MONGO_URL (mongodb://host/<db>), else MONGO_DATABASE, else ours.
+    default = settings().get("MONGO_DATABASE", DEFAULT_DATABASE)
+    db = mongo_client().get_default_database(default)
     ensure_indexes(db)
     return db
 
@@ -72,16 +75,27 @@ class Store:
         self.db.records.update_one({"_id": patient_id}, {"$set": {"profile": profile}}, upsert=True)
 
     def replace_sections(
-        self, patient_id: str, revision: int | None, sections: dict[str, Any], at: datetime
+        self,
+        patient_id: str,
+        revision: int | None,
+        sections: dict[str, Any],
+        at: datetime,
+        pending: dict[str, Any] | None = None,
     ) -> bool:
-        """Write `sections` if the record is still at `revision` (None: never written);
-        False when another write came first (the caller reads again and retries)."""
-        update = {"$set": {**sections, "updated_at": at}, "$inc": {"revision": 1}}
+        """Write `sections` (and queue the `pending` announcement, in the same atomic update)
+        if the record is still at `revision` (None: never written); False when another write
+        came first (the caller reads again and retries)."""
+        update: dict[str, Any] = {
+            "$set": {**sections, "updated_at": at},
+            "$inc": {"revision": 1},
+        }
+        if pending is not None:
+            update["$push"] = {"outbox": pending}
         if revision is None:
             from pymongo.errors import DuplicateKeyError
 
             try:
-                result = self.db.records.update_one(
+                self.db.records.update_one(
                     {"_id": patient_id, "revision": {"$exists": False}}, update, upsert=True
                 )
             except DuplicateKeyError:
@@ -89,6 +103,21 @@ class Store:
             return True
         result = self.db.records.update_one({"_id": patient_id, "revision": revision}, update)
         return result.matched_count == 1
+
+    def push_pending(self, patient_id: str, announcement: dict[str, Any]) -> None:
+        self.db.records.update_one(
+            {"_id": patient_id}, {"$push": {"outbox": announcement}}, upsert=True
+        )
+
+    def pull_pending(self, patient_id: str, announcement_id: str) -> None:
+        self.db.records.update_one(
+            {"_id": patient_id}, {"$pull": {"outbox": {"id": announcement_id}}}
+        )
+
+    def with_pending(self, before: datetime, limit: int = 100) -> list[str]:
+        """Patients whose record holds announcements queued before `before`."""
+        found = self.db.records.find({"outbox.at": {"$lt": before}}, {"_id": 1}).limit(limit)
+        return [document["_id"] for document in found]
 
     # -- history ---------------------------------------------------------------------------
 
@@ -200,6 +229,10 @@ class Store:
 
     def audit(self, entry: dict[str, Any]) -> None:
         self.db.audit.insert_one(entry)
+
+    def audit_once(self, entry: dict[str, Any]) -> None:
+        """Insert `entry` unless an entry with its `_id` is there already."""
+        self.db.audit.update_one({"_id": entry["_id"]}, {"$setOnInsert": entry}, upsert=True)
 
     def audit_entries(self, patient_id: str, limit: int = 200) -> Iterator[dict[str, Any]]:
         return iter(self.db.audit.find({"patient_id": patient_id}).sort("at", -1).limit(limit))
