@@ -17,10 +17,11 @@ from chalice.app import AuthRequest
 
 from chalicelib import schemas
 from chalicelib.errors import AuthError
-from chalicelib.messages import Language, language_of
+from chalicelib.messages import Language
 from chalicelib.problems import as_problem, localized_validation
 from keneya import http
 from keneya.http import UnprocessableContent, json_response, parse_body
+from keneya.i18n import language_of
 from keneya.logs import logger
 from keneya.openapi import operation
 from keneya.relay import relay, table_stream_arn

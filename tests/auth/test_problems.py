@@ -5,26 +5,8 @@ from __future__ import annotations
 import pytest
 
 from chalicelib import errors
-from chalicelib.messages import TEXTS, language_of
+from chalicelib.messages import TEXTS
 from chalicelib.problems import as_problem
-
-
-@pytest.mark.parametrize(
-    ("header", "language"),
-    [
-        (None, "fr"),
-        ("", "fr"),
-        ("en", "en"),
-        ("en-GB,en;q=0.9", "en"),
-        ("fr-ML, en;q=0.8", "fr"),
-        ("bm", "fr"),
-        ("bm, en;q=0.5", "en"),
-        ("en;q=0.4, fr;q=0.9", "fr"),
-        ("de, *;q=0.1", "fr"),
-    ],
-)
-def test_the_language_follows_accept_language_with_french_by_default(header, language):
-    assert language_of(header) == language
 
 
 def test_every_text_exists_in_french_and_english():

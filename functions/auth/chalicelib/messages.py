@@ -6,10 +6,9 @@ write yet). Each text has a key; the problems and field errors of `chalicelib.pr
 
 from __future__ import annotations
 
-from typing import Literal
+from keneya.i18n import DEFAULT_LANGUAGE, Language
 
-Language = Literal["fr", "en"]
-DEFAULT: Language = "fr"
+DEFAULT: Language = DEFAULT_LANGUAGE
 
 TEXTS: dict[str, dict[Language, str]] = {
     "invalid_input": {
@@ -139,28 +138,6 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "This field is required.",
     },
 }
-
-
-def language_of(accept_language: str | None) -> Language:
-    """The best of our languages for an `Accept-Language` header (RFC 9110 q-values)."""
-    best: tuple[float, Language] = (0.0, DEFAULT)
-    for position, part in enumerate((accept_language or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            name, _, value = param.strip().partition("=")
-            if name == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in ("fr", "en") and quality > 0:
-            # Earlier entries win ties, as the header orders preferences.
-            score = quality - position * 1e-6
-            if score > best[0]:
-                best = (score, primary)  # type: ignore[assignment]
-    return best[1]
 
 
 def text(key: str, language: Language, **values: object) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-Language = Literal["fr", "en"]
+from keneya.i18n import Language, translate
 
 TEXTS: dict[str, dict[Language, str]] = {
     "consultation_not_found": {
@@ -99,19 +97,8 @@ STATUS_NAMES: dict[str, dict[Language, str]] = {
 }
 
 
-def language_of(accept_language: str | None) -> Language:
-    """English when the client prefers it, French otherwise (Mali's official language)."""
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("en"):
-            return "en"
-        if tag.startswith("fr"):
-            return "fr"
-    return "fr"
-
-
 def text(key: str, language: Language, **values: str) -> str:
-    return TEXTS[key][language].format(**values)
+    return translate(TEXTS, key, language, **values)
 
 
 def status_name(status: str, language: Language) -> str:

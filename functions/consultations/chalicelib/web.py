@@ -14,7 +14,7 @@ from chalice.app import Request
 
 from chalicelib.errors import ConsultationError
 from chalicelib.lifecycle import Actor, Consultation
-from chalicelib.messages import Language, language_of, text
+from chalicelib.messages import Language, text
 from chalicelib.problems import as_problem
 from keneya.http import (
     BadRequest,
@@ -24,6 +24,7 @@ from keneya.http import (
     parse_body,
     parse_query,
 )
+from keneya.i18n import language_of
 
 if TYPE_CHECKING:
     from pydantic import BaseModel

@@ -9,9 +9,10 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.texts import Language, language_of, text
+from chalicelib.texts import Language, text
 from keneya import http
 from keneya.http import Conflict, FieldError, NotFound, UnprocessableContent, json_response
+from keneya.i18n import language_of
 from keneya.openapi import operation
 from keneya.tokens import principal
 

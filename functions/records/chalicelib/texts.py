@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-Language = Literal["fr", "en"]
+from keneya.i18n import Language, translate
 
 TEXTS: dict[str, dict[Language, str]] = {
     "not_found": {
@@ -27,16 +25,5 @@ TEXTS: dict[str, dict[Language, str]] = {
 }
 
 
-def language_of(accept_language: str | None) -> Language:
-    """The first of French or English the caller accepts; French otherwise (Mali)."""
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("en"):
-            return "en"
-        if tag.startswith("fr"):
-            return "fr"
-    return "fr"
-
-
 def text(key: str, language: Language, **values: object) -> str:
-    return TEXTS[key][language].format(**values)
+    return translate(TEXTS, key, language, **values)
