@@ -282,6 +282,8 @@ def main() -> None:
         report("GET /health (the local gateway's own cost)", health)
         verdict = "met" if percentile(warm, 0.99) < 50 else "NOT met"
         print(f"\ntarget p99 < 50 ms with the cache warm: {verdict}")
+        load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
+        print(f"load average at the end: {load} on {os.cpu_count()} cores")
     finally:
         stack.stop()
         moto.stop()

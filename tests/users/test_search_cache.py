@@ -62,6 +62,16 @@ def test_invalidating_a_specialty_drops_its_pages_and_leaves_the_others(cache):
     assert cache.get(dermatology)[0] == PAGE
 
 
+def test_a_page_computed_before_a_change_but_stored_after_it_is_never_served(cache):
+    query = SearchQuery(specialty="urology")
+    _, before_the_change = cache.get(query)
+    cache.invalidate({"urology"})
+
+    cache.put(before_the_change, PAGE)
+
+    assert cache.get(query)[0] is None
+
+
 def test_pages_computed_right_after_a_change_are_kept_only_briefly(cache, redis):
     query = SearchQuery(specialty="psychiatry")
     cache.invalidate({"psychiatry"})

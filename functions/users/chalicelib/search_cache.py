@@ -1,9 +1,11 @@
 """Pages of doctor search results cached in Redis, dropped when a listed doctor changes.
 
 Each scope (one per specialty, and "*" for searches across specialties) has a generation
-number; a page is stored under its scope's current generation. A change of a listed doctor
-bumps the generations of the scopes it can alter (`directory.cache_scopes`), so every page that
-could show the old data is never read again and simply expires.
+number; a page is stored with the generation current when its search began, and is good only
+while that is still the scope's generation. A change of a listed doctor bumps the generations of
+the scopes it can alter (`directory.cache_scopes`), so every page that could show the old data
+is never used again and is replaced or expires. A read is one round trip (the generation and the
+page, pipelined).
 
 The directory is a DynamoDB global secondary index, which catches up with a write a moment
 after it: a search in that moment could read, and cache, the old page. Pages computed within
@@ -32,10 +34,12 @@ REST_SECONDS = 5.0
 
 @dataclass(frozen=True)
 class Lookup:
-    """What a read learnt, so the page computed after a miss is stored at the right place."""
+    """What a read learnt, so the page computed after a miss is stored at the right place, with
+    the generation it was computed under."""
 
     key: str | None
     ttl_seconds: int
+    generation: str = "0"
 
 
 class SearchCache:
@@ -72,20 +76,25 @@ class SearchCache:
 
         if time.monotonic() < self._resting_until:
             return None, Lookup(None, 0)
+        key = f"{KEY_PREFIX}:page:{query.scope}:{query.cache_key()}"
         try:
-            generation, changed_at = self._redis.hmget(self._scope_key(query.scope), "gen", "at")
-            key = f"{KEY_PREFIX}:page:{query.scope}:{generation or 0}:{query.cache_key()}"
-            raw = self._redis.get(key)
+            with self._redis.pipeline(transaction=False) as pipe:
+                pipe.hmget(self._scope_key(query.scope), "gen", "at")
+                pipe.get(key)
+                (generation, changed_at), raw = pipe.execute()
         except RedisError as error:
             self._unreachable("read", error)
             return None, Lookup(None, 0)
+        generation = generation or "0"
+        if raw is not None:
+            stored_under, _, document = raw.partition("\n")
+            if stored_under == generation:
+                return Page.from_json(document), Lookup(None, 0)
         settling = (
             changed_at is not None and self._clock() - float(changed_at) < self._settle_seconds
         )
         ttl = max(1, round(self._settle_seconds)) if settling else self._page_seconds
-        if raw is None:
-            return None, Lookup(key, ttl)
-        return Page.from_json(raw), Lookup(None, 0)
+        return None, Lookup(key, ttl, generation)
 
     def put(self, lookup: Lookup, page: Page) -> None:
         from redis.exceptions import RedisError
@@ -93,7 +102,8 @@ class SearchCache:
         if lookup.key is None:
             return
         try:
-            self._redis.set(lookup.key, page.to_json(), ex=lookup.ttl_seconds)
+            value = f"{lookup.generation}\n{page.to_json()}"
+            self._redis.set(lookup.key, value, ex=lookup.ttl_seconds)
         except RedisError as error:
             self._unreachable("write", error)
 

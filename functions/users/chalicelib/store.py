@@ -178,7 +178,10 @@ class ProfileStore:
             after = None
         if whole:
             profiles = self._many([item.profile.user_id for item in listed])
-            listed = [Listed(item.key, profiles[item.profile.user_id]) for item in listed]
+            listed = [
+                Listed(item.key, profiles.get(item.profile.user_id, item.profile))
+                for item in listed
+            ]
         return listed, after
 
     def _many(self, user_ids: list[str]) -> dict[str, Profile]:

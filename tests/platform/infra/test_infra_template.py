@@ -18,7 +18,7 @@ from tests.platform.infra.builds import REPO, SERVICES, lint
 CONSUMED = {
     "users": {
         "user.registered", "user.phone_verified", "consultation.booked",
-        "consultation.completed", "consultation.cancelled",
+        "consultation.completed", "consultation.cancelled", "consultation.expired",
     },
     "consultations": {
         "payment.succeeded", "payment.failed", "payment.refunded", "doctor.verified",
