@@ -315,3 +315,27 @@ def test_a_duplicate_delivery_is_applied_once(backbone):
     # then the handler ran once and no copy is left to retry
     assert applied == [event.id]
     assert failed == []
+
+
+def test_a_refused_transaction_publishes_nothing_and_later_events_still_flow(backbone):
+    # given a relay already reading the stream, a state change refused by its condition, then
+    # one that commits
+    profile_in(backbone.table, pk="USER#u1", sk="PROFILE", name="Awa").save()
+    relay_new_stream_records(backbone)
+    refused = registered("refused")
+    with pytest.raises(TransactWriteError), OutboxTransaction() as tx:
+        tx.save(
+            profile_in(backbone.table, pk="USER#u1", sk="PROFILE", name="Bintou"),
+            condition=Profile.pk.does_not_exist(),
+        )
+        tx.emit(refused)
+    committed = registered("committed")
+    with OutboxTransaction() as tx:
+        tx.emit(committed)
+
+    # when the stream is relayed
+    relay_new_stream_records(backbone)
+    messages = receive(backbone.queue_url, expected=2, timeout=3)
+
+    # then only the committed event was published (the stream was not left behind)
+    assert [json.loads(m["Body"])["id"] for m in messages] == [committed.id]
