@@ -143,6 +143,9 @@ def platform(aws_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             "EventsVisibilityTimeout": "5",
             # A lockout ends while a test watches (tests/auth uses the same figure).
             "LoginLockoutSeconds": "2",
+            # Credentials are handed out as in production; nothing listens there, so browsers
+            # on this machine connect over host candidates.
+            "TurnUrls": "turn:127.0.0.1:3478?transport=udp,turns:127.0.0.1:5349?transport=tcp",
         },
         log_dir=tmp_path_factory.mktemp("platform-logs"),
         # A real MongoDB when one is given; the in-process stand-in otherwise.
@@ -152,6 +155,34 @@ def platform(aws_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         audit = CatalogueAudit(aws_endpoint, stack.deployment.resources["EventsTopic"].physical_id)
         yield stack
         audit.check()
+
+
+@pytest.fixture
+def published_events(platform: Any) -> Iterator[Any]:
+    """Every event published on the platform's topic from now on (a queue subscribed to it
+    for the test): `published_events.wait_for("call.left", consultation_id=...)`."""
+    import boto3
+
+    from tests.auth.over_http import PublishedEvents
+
+    sqs = boto3.client("sqs", endpoint_url=platform.aws_endpoint, region_name="us-east-1")
+    sns = boto3.client("sns", endpoint_url=platform.aws_endpoint, region_name="us-east-1")
+    queue_url = sqs.create_queue(QueueName=f"published-{uuid.uuid4().hex[:12]}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    subscription = sns.subscribe(
+        TopicArn=platform.deployment.resources["EventsTopic"].physical_id,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        Attributes={"RawMessageDelivery": "true"},
+        ReturnSubscriptionArn=True,
+    )["SubscriptionArn"]
+    try:
+        yield PublishedEvents(sqs, queue_url)
+    finally:
+        sns.unsubscribe(SubscriptionArn=subscription)
+        sqs.delete_queue(QueueUrl=queue_url)
 
 
 class CatalogueAudit:

@@ -1,40 +1,118 @@
-"""Keneya signaling service: WebRTC signaling and TURN credentials for video consultations."""
+"""Keneya signaling service: the video call of a consultation between its doctor and patient.
 
-import json
+- WebSocket: `$connect` admits the doctor or the patient of a consultation whose room is open
+  (`?token=<access token>&consultation_id=<id>`); every message is a frame of
+  `chalicelib.protocol` (join, offer, answer, ice_candidate, leave, ping), relayed only to the
+  other participant. Chalice gives one `$default` route; the frame's `action` picks the command.
+- HTTP (under /api/v1/signaling): the ICE servers with time-limited TURN credentials.
+- Events: `consultation.started` opens a room; `.completed`, `.cancelled` and `.no_show` close
+  it and disconnect its members. The outbox relay publishes `call.joined` / `call.left`.
+"""
 
-import boto3
+from __future__ import annotations
+
+from typing import Any
+
 from chalice import Chalice, Response
 
+from chalicelib import schemas
 from keneya import http
+from keneya.consumer import events_queue_name
 from keneya.openapi import operation
-from keneya.websocket import connection_principal
+from keneya.relay import relay, table_stream_arn
+from keneya.tokens import jwt_authorizer, principal
 
 app = Chalice(app_name="keneya-signaling")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
-app.websocket_api.session = boto3.session.Session()
 http.install(app)
+authorizer = jwt_authorizer(app)
+
+
+def signaling(event: Any = None) -> Any:
+    """The service's use cases, wired on first use (keeps /health and the relay light)."""
+    from chalicelib.bootstrap import signaling as wired
+
+    return wired(event.to_dict().get("requestContext") if event is not None else None)
 
 
 @app.route("/health")
 @operation("Whether the signaling service is up")
-def health():
+def health() -> dict[str, str]:
     return {"service": "signaling", "status": "ok"}
 
 
+@app.route("/ice-servers", authorizer=authorizer)
+@operation(
+    "ICE servers and a time-limited TURN credential for a consultation's call",
+    query=schemas.IceServersQuery,
+    response=schemas.IceServersAnswer,
+    errors=(400, 401, 404, 409),
+    description="Only the doctor and the patient of a consultation whose room is open get "
+    "them; the credential follows the TURN REST API scheme (coturn `use-auth-secret`).",
+)
+def ice_servers() -> Response:
+    from chalicelib.bootstrap import ice_servers_for
+    from chalicelib.rooms import NotAdmitted, RoomClosed
+
+    who = principal(app.current_request)
+    query = http.parse_query(schemas.IceServersQuery, app.current_request)
+    try:
+        signaling().admit(who.user_id, query.consultation_id)
+    except NotAdmitted:
+        raise http.NotFound("No such consultation room.") from None
+    except RoomClosed:
+        raise http.Conflict("This consultation's room is closed.") from None
+    answer = ice_servers_for(who.user_id).to_json()
+    return http.json_response(answer, headers={"Cache-Control": "no-store"})
+
+
+# -- WebSocket -------------------------------------------------------------------------------
+
+
 @app.on_ws_connect()
-def connect(event):
-    """Admit only callers with a valid access token in the `token` query parameter."""
-    if connection_principal(event.to_dict()) is None:
+def connect(event: Any) -> Any:
+    """Admit the doctor or the patient of an open room; refuse anyone else at the handshake."""
+    from chalicelib.rooms import NotAdmitted, RoomClosed
+    from keneya.websocket import connection_principal
+
+    request = event.to_dict()
+    who = connection_principal(request)
+    if who is None:
         return Response(body="Unauthorized", status_code=401)
+    consultation_id = (request.get("queryStringParameters") or {}).get("consultation_id")
+    if not consultation_id or len(consultation_id) > 64:
+        return Response(body="consultation_id is required", status_code=400)
+    try:
+        signaling(event).connect(event.connection_id, who.user_id, consultation_id)
+    except (NotAdmitted, RoomClosed):
+        return Response(body="Forbidden", status_code=403)
     return {"statusCode": 200}
 
 
 @app.on_ws_disconnect()
-def disconnect(event):
+def disconnect(event: Any) -> dict[str, int]:
+    signaling(event).disconnect(event.connection_id)
     return {"statusCode": 200}
 
 
 @app.on_ws_message()
-def message(event):
-    reply = {"type": "error", "code": "unknown_action", "message": "No such action."}
-    app.websocket_api.send(event.connection_id, json.dumps(reply))
+def message(event: Any) -> dict[str, int]:
+    signaling(event).receive(event.connection_id, event.body)
+    return {"statusCode": 200}
+
+
+# -- events ----------------------------------------------------------------------------------
+
+
+@app.on_sqs_message(queue=events_queue_name("signaling"), batch_size=10)
+def consume_events(event: Any) -> dict[str, Any]:
+    from chalicelib.reactions import reactions
+    from keneya.consumer import consume
+
+    return consume(event, reactions(signaling()))
+
+
+@app.on_dynamodb_record(stream_arn=table_stream_arn(), batch_size=25)
+def publish_outbox(event: Any) -> dict[str, Any]:
+    """Publish the events committed to the outbox (`call.joined`, `call.left`)."""
+    return relay(event, event.context)

@@ -42,6 +42,16 @@ def send(connection_id: str, message: str, request_context: dict[str, Any] | Non
         raise ConnectionGone(connection_id) from None
 
 
+def close(connection_id: str, request_context: dict[str, Any] | None = None) -> None:
+    """Close a connection from the server side (its `$disconnect` follows); an already closed
+    one is not an error."""
+    client = _management_client(management_url(request_context))
+    try:
+        client.delete_connection(ConnectionId=connection_id)
+    except client.exceptions.GoneException:
+        pass
+
+
 def connection_principal(request_context_event: dict[str, Any]) -> Any:
     """The caller of a WebSocket `$connect`, from the `token` query parameter (browsers cannot
     set headers on a WebSocket); None when the token is missing or invalid."""

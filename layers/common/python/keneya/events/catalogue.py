@@ -252,6 +252,33 @@ class ConsultationReminderDue(ConsultationRef):
     mode: Mode | None = None
 
 
+# --- signaling ----------------------------------------------------------------------------
+
+
+class CallJoined(Payload):
+    """A participant entered the video call of a consultation (again, after `call.left`)."""
+
+    consultation_id: Id
+    user_id: Id
+    role: Literal["patient", "doctor"]
+    joined_at: datetime
+
+
+class CallLeft(Payload):
+    """A participant's presence in the call ended: how long it lasted, never what was said.
+
+    `reason`: `left` (hung up), `disconnected` (the connection dropped and was not taken over),
+    `room_closed` (the consultation ended while they were in the call)."""
+
+    consultation_id: Id
+    user_id: Id
+    role: Literal["patient", "doctor"]
+    joined_at: datetime
+    left_at: datetime
+    duration_seconds: Annotated[int, Field(ge=0)]
+    reason: Literal["left", "disconnected", "room_closed"]
+
+
 # --- payments -----------------------------------------------------------------------------
 
 
@@ -321,6 +348,8 @@ CATALOGUE: dict[str, dict[int, type[Payload]]] = {
     "consultation.expired": {1: ConsultationEnded},
     "consultation.no_show": {1: ConsultationEnded},
     "consultation.reminder_due": {1: ConsultationReminderDue},
+    "call.joined": {1: CallJoined},
+    "call.left": {1: CallLeft},
     "payment.initiated": {1: PaymentInitiated},
     "payment.succeeded": {1: PaymentRef},
     "payment.failed": {1: PaymentFailed},

@@ -1,0 +1,294 @@
+"""How the signaling service keeps rooms, seats and connections in its one DynamoDB table.
+
+    item                      pk                        sk           kind
+    a consultation's room     ROOM#<consultation id>    ROOM         room
+    a seat of that room       ROOM#<consultation id>    SEAT#<role>  seat
+    a WebSocket connection    CONNECTION#<id>           CONNECTION   connection
+    applied event ids         APPLIED#signaling         <event id>   (keneya.consumer)
+    outbox event              OUTBOX#<event id>         EVENT        (keneya.outbox)
+
+Access patterns: a room with both seats in one Query (every relayed frame needs the peer's
+connection); a connection by id (every frame, then cached: a connection's room never changes).
+A seat changes only under a condition on its version, so two connections of one person (or a
+join racing the room's closing) cannot both win; `call.*` events are written in the same
+transaction as the seat change they record. Room, seat and connection items expire (TTL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from pynamodb.attributes import (
+    DiscriminatorAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
+
+from chalicelib.rooms import Departure, Role, Room, Seat
+from keneya.aws import table_meta
+from keneya.config import settings
+from keneya.events import new_event
+from keneya.outbox import OutboxTransaction
+
+ROOM_SK = "ROOM"
+CONNECTION_SK = "CONNECTION"
+# A connection item outlives API Gateway's two-hour connection limit, then goes by itself.
+CONNECTION_LIFETIME = timedelta(hours=3)
+
+
+def room_pk(consultation_id: str) -> str:
+    return f"ROOM#{consultation_id}"
+
+
+def seat_sk(role: str) -> str:
+    return f"SEAT#{role}"
+
+
+def connection_pk(connection_id: str) -> str:
+    return f"CONNECTION#{connection_id}"
+
+
+class Conflict(Exception):
+    """Someone changed the room between our read and our write; read again."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    connection_id: str
+    consultation_id: str
+    user_id: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class RoomState:
+    room: Room
+    seats: dict[str, Seat]
+
+    def seat(self, role: Role) -> Seat:
+        return self.seats.get(role) or self.room.empty_seat(role)
+
+
+@dataclass(frozen=True)
+class Models:
+    Item: type[Model]
+    RoomItem: type[Model]
+    SeatItem: type[Model]
+    ConnectionItem: type[Model]
+
+
+@cache
+def models_for(table_name: str) -> Models:
+    class Item(Model):
+        Meta = table_meta(table_name)
+        pk = UnicodeAttribute(hash_key=True)
+        sk = UnicodeAttribute(range_key=True)
+        kind = DiscriminatorAttribute()
+        expires_at = TTLAttribute(null=True)
+
+    class RoomItem(Item, discriminator="room"):
+        doctor_id = UnicodeAttribute()
+        patient_id = UnicodeAttribute()
+        opened_at = UTCDateTimeAttribute()
+        closed_at = UTCDateTimeAttribute(null=True)
+        closed_reason = UnicodeAttribute(null=True)
+
+    class SeatItem(Item, discriminator="seat"):
+        role = UnicodeAttribute()
+        user_id = UnicodeAttribute()
+        connection_id = UnicodeAttribute(null=True)
+        joined_at = UTCDateTimeAttribute(null=True)
+        last_left_reason = UnicodeAttribute(null=True)
+        version = NumberAttribute(default=0)
+
+    class ConnectionItem(Item, discriminator="connection"):
+        consultation_id = UnicodeAttribute()
+        user_id = UnicodeAttribute()
+        role = UnicodeAttribute()
+        connected_at = UTCDateTimeAttribute()
+
+    return Models(Item, RoomItem, SeatItem, ConnectionItem)
+
+
+class RoomStore:
+    def __init__(self, table_name: str | None = None) -> None:
+        self.models = models_for(table_name or settings().table_name)
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def load(self, consultation_id: str) -> RoomState | None:
+        room: Room | None = None
+        seats: dict[str, Seat] = {}
+        for item in self.models.Item.query(room_pk(consultation_id), consistent_read=True):
+            if isinstance(item, self.models.RoomItem):
+                room = _room(consultation_id, item)
+            elif isinstance(item, self.models.SeatItem):
+                seats[item.role] = _seat(item)
+        return RoomState(room, seats) if room else None
+
+    def connection(self, connection_id: str) -> Connection | None:
+        try:
+            item = self.models.ConnectionItem.get(
+                connection_pk(connection_id), CONNECTION_SK, consistent_read=True
+            )
+        except self.models.ConnectionItem.DoesNotExist:
+            return None
+        return Connection(connection_id, item.consultation_id, item.user_id, item.role)
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def open(self, room: Room) -> bool:
+        """Create the room with its two empty seats; False when it already exists (open or
+        closed: a closed room is never reopened)."""
+        with_seats = [room.empty_seat("doctor"), room.empty_seat("patient")]
+        try:
+            with OutboxTransaction(self.models.Item.Meta.table_name) as tx:
+                tx.save(self._room_item(room), condition=self.models.RoomItem.pk.does_not_exist())
+                for seat in with_seats:
+                    tx.save(self._seat_item(room, seat))
+        except TransactWriteError as error:
+            if _cancelled(error):
+                return False
+            raise
+        return True
+
+    def close(self, state: RoomState | None, room: Room, departures: Iterable[Departure]) -> None:
+        """Mark the room closed, vacate its seats and record the departures, in one transaction.
+        `state` None: the room was never opened here (its end came first); it is kept closed."""
+        RoomItem = self.models.RoomItem
+        try:
+            with OutboxTransaction(self.models.Item.Meta.table_name) as tx:
+                if state is None:
+                    tx.save(self._room_item(room), condition=RoomItem.pk.does_not_exist())
+                else:
+                    tx.save(self._room_item(room), condition=RoomItem.closed_at.does_not_exist())
+                for departure in departures:
+                    self._write_departure(tx, room, departure)
+        except TransactWriteError as error:
+            if _cancelled(error):
+                raise Conflict(room.consultation_id) from None
+            raise
+
+    def take_seat(self, room: Room, before: Seat, after: Seat, *, record_join: bool) -> None:
+        """Give the seat to its new connection; `call.joined` when a presence begins."""
+        try:
+            with OutboxTransaction(self.models.Item.Meta.table_name) as tx:
+                tx.condition_check(
+                    self.models.RoomItem,
+                    room_pk(room.consultation_id),
+                    ROOM_SK,
+                    condition=self.models.RoomItem.closed_at.does_not_exist(),
+                )
+                tx.save(self._seat_item(room, after), condition=self._unchanged(before))
+                if record_join:
+                    from chalicelib.rooms import call_joined
+
+                    tx.emit(new_event("call.joined", call_joined(room.consultation_id, after)))
+        except TransactWriteError as error:
+            if _cancelled(error):
+                raise Conflict(room.consultation_id) from None
+            raise
+
+    def vacate_seat(self, room: Room, before: Seat, departure: Departure) -> None:
+        try:
+            with OutboxTransaction(self.models.Item.Meta.table_name) as tx:
+                self._write_departure(tx, room, departure, before)
+        except TransactWriteError as error:
+            if _cancelled(error):
+                raise Conflict(room.consultation_id) from None
+            raise
+
+    def remember_connection(self, connection: Connection, now: datetime) -> None:
+        self.models.ConnectionItem(
+            connection_pk(connection.connection_id),
+            CONNECTION_SK,
+            consultation_id=connection.consultation_id,
+            user_id=connection.user_id,
+            role=connection.role,
+            connected_at=now,
+            expires_at=now + CONNECTION_LIFETIME,
+        ).save()
+
+    def forget_connection(self, connection_id: str) -> None:
+        self.models.ConnectionItem(connection_pk(connection_id), CONNECTION_SK).delete()
+
+    # -- mapping -----------------------------------------------------------------------------
+
+    def _write_departure(
+        self, tx: OutboxTransaction, room: Room, departure: Departure, before: Seat | None = None
+    ) -> None:
+        previous = before or _previous(departure.seat)
+        tx.save(self._seat_item(room, departure.seat), condition=self._unchanged(previous))
+        tx.emit(new_event("call.left", departure.call_left(room.consultation_id)))
+
+    def _unchanged(self, seat: Seat) -> Any:
+        SeatItem = self.models.SeatItem
+        if seat.version == 0:
+            return SeatItem.version.does_not_exist() | (SeatItem.version == 0)
+        return SeatItem.version == seat.version
+
+    def _room_item(self, room: Room) -> Model:
+        return self.models.RoomItem(
+            room_pk(room.consultation_id),
+            ROOM_SK,
+            doctor_id=room.doctor_id,
+            patient_id=room.patient_id,
+            opened_at=room.opened_at,
+            closed_at=room.closed_at,
+            closed_reason=room.closed_reason,
+            expires_at=room.expires_at(),
+        )
+
+    def _seat_item(self, room: Room, seat: Seat) -> Model:
+        return self.models.SeatItem(
+            room_pk(room.consultation_id),
+            seat_sk(seat.role),
+            role=seat.role,
+            user_id=seat.user_id,
+            connection_id=seat.connection_id,
+            joined_at=seat.joined_at,
+            last_left_reason=seat.last_left_reason,
+            version=seat.version,
+            expires_at=room.expires_at(),
+        )
+
+
+def _previous(seat: Seat) -> Seat:
+    """The seat as it was read: every change adds one to its version."""
+    from dataclasses import replace
+
+    return replace(seat, version=seat.version - 1)
+
+
+def _room(consultation_id: str, item: Any) -> Room:
+    return Room(
+        consultation_id=consultation_id,
+        doctor_id=item.doctor_id,
+        patient_id=item.patient_id,
+        opened_at=item.opened_at.astimezone(UTC),
+        closed_at=item.closed_at.astimezone(UTC) if item.closed_at else None,
+        closed_reason=item.closed_reason,
+    )
+
+
+def _seat(item: Any) -> Seat:
+    return Seat(
+        role=item.role,
+        user_id=item.user_id,
+        connection_id=item.connection_id,
+        joined_at=item.joined_at.astimezone(UTC) if item.joined_at else None,
+        last_left_reason=item.last_left_reason,
+        version=int(item.version or 0),
+    )
+
+
+def _cancelled(error: TransactWriteError) -> bool:
+    return error.cause_response_code == "TransactionCanceledException"
