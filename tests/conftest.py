@@ -161,28 +161,11 @@ def platform(aws_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
 def published_events(platform: Any) -> Iterator[Any]:
     """Every event published on the platform's topic from now on (a queue subscribed to it
     for the test): `published_events.wait_for("call.left", consultation_id=...)`."""
-    import boto3
+    from tests.auth.over_http import published_events as subscribed
 
-    from tests.auth.over_http import PublishedEvents
-
-    sqs = boto3.client("sqs", endpoint_url=platform.aws_endpoint, region_name="us-east-1")
-    sns = boto3.client("sns", endpoint_url=platform.aws_endpoint, region_name="us-east-1")
-    queue_url = sqs.create_queue(QueueName=f"published-{uuid.uuid4().hex[:12]}")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    subscription = sns.subscribe(
-        TopicArn=platform.deployment.resources["EventsTopic"].physical_id,
-        Protocol="sqs",
-        Endpoint=queue_arn,
-        Attributes={"RawMessageDelivery": "true"},
-        ReturnSubscriptionArn=True,
-    )["SubscriptionArn"]
-    try:
-        yield PublishedEvents(sqs, queue_url)
-    finally:
-        sns.unsubscribe(SubscriptionArn=subscription)
-        sqs.delete_queue(QueueUrl=queue_url)
+    topic_arn = platform.deployment.resources["EventsTopic"].physical_id
+    with subscribed(platform.aws_endpoint, topic_arn) as published:
+        yield published
 
 
 class CatalogueAudit:

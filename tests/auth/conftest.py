@@ -10,7 +10,6 @@ import shutil
 import socket
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -130,25 +129,11 @@ def aws_client(aws_endpoint: str) -> Any:
 
 @pytest.fixture(scope="session")
 def published(auth_environment: dict[str, str], aws_client: Any) -> Iterator[Any]:
-    from .over_http import PublishedEvents
+    from .over_http import published_events
 
-    sqs, sns = aws_client("sqs"), aws_client("sns")
-    queue_url = sqs.create_queue(QueueName=f"auth-tests-{uuid.uuid4().hex[:10]}")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    subscription = sns.subscribe(
-        TopicArn=auth_environment["EVENTS_TOPIC_ARN"],
-        Protocol="sqs",
-        Endpoint=queue_arn,
-        Attributes={"RawMessageDelivery": "true"},
-        ReturnSubscriptionArn=True,
-    )["SubscriptionArn"]
-    try:
-        yield PublishedEvents(sqs, queue_url)
-    finally:
-        sns.unsubscribe(SubscriptionArn=subscription)
-        sqs.delete_queue(QueueUrl=queue_url)
+    endpoint = aws_client("sqs").meta.endpoint_url
+    with published_events(endpoint, auth_environment["EVENTS_TOPIC_ARN"]) as published:
+        yield published
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,9 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +161,37 @@ class PublishedEvents:
         """The code of the latest SMS request for `phone` (what the person reads on the phone)."""
         self.wait_for("auth.otp_requested", phone=phone, purpose=purpose)
         return self.all_of("auth.otp_requested", phone=phone, purpose=purpose)[-1].data["code"]
+
+
+@contextmanager
+def published_events(
+    aws_endpoint: str, topic_arn: str, types: list[str] | None = None
+) -> Iterator[PublishedEvents]:
+    """Every event published on the topic while the block runs (only `types`, when given),
+    read from a queue of the tests' own subscribed to it; removed afterwards."""
+    import boto3
+
+    sqs = boto3.client("sqs", endpoint_url=aws_endpoint, region_name="us-east-1")
+    sns = boto3.client("sns", endpoint_url=aws_endpoint, region_name="us-east-1")
+    queue_url = sqs.create_queue(QueueName=f"published-{uuid.uuid4().hex[:12]}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    attributes = {"RawMessageDelivery": "true"}
+    if types is not None:
+        attributes["FilterPolicy"] = json.dumps({"type": types})
+    subscription = sns.subscribe(
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        Attributes=attributes,
+        ReturnSubscriptionArn=True,
+    )["SubscriptionArn"]
+    try:
+        yield PublishedEvents(sqs, queue_url)
+    finally:
+        sns.unsubscribe(SubscriptionArn=subscription)
+        sqs.delete_queue(QueueUrl=queue_url)
 
 
 def eventually(check: Callable[[], Any], timeout: float = 10, interval: float = 0.1) -> Any:

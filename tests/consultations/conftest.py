@@ -4,14 +4,12 @@ a way to publish the users and payments services' events as they would."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from keneya.correlation import new_id
-from tests.auth.over_http import PublishedEvents
 
 from .over_http import Consultations, Person, Table, Topic, eventually, sign_up
 
@@ -45,30 +43,12 @@ def aws(aws_endpoint: str) -> Callable[[str], Any]:
 @pytest.fixture(scope="session")
 def published(environment: dict[str, str], aws: Callable[[str], Any]) -> Iterator[Any]:
     """Every consultation event the platform publishes, read from a queue of the test's own."""
-    import json
+    from tests.auth.over_http import published_events
 
-    sqs, sns = aws("sqs"), aws("sns")
-    queue_url = sqs.create_queue(QueueName=f"consultations-tests-{uuid.uuid4().hex[:10]}")[
-        "QueueUrl"
-    ]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    subscription = sns.subscribe(
-        TopicArn=environment["EVENTS_TOPIC_ARN"],
-        Protocol="sqs",
-        Endpoint=queue_arn,
-        Attributes={
-            "RawMessageDelivery": "true",
-            "FilterPolicy": json.dumps({"type": CONSULTATION_EVENTS}),
-        },
-        ReturnSubscriptionArn=True,
-    )["SubscriptionArn"]
-    try:
-        yield PublishedEvents(sqs, queue_url)
-    finally:
-        sns.unsubscribe(SubscriptionArn=subscription)
-        sqs.delete_queue(QueueUrl=queue_url)
+    endpoint = aws("sqs").meta.endpoint_url
+    topic_arn = environment["EVENTS_TOPIC_ARN"]
+    with published_events(endpoint, topic_arn, CONSULTATION_EVENTS) as published:
+        yield published
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,12 @@ events published, and the ledger checked after every test."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from tests.auth.over_http import PublishedEvents
+from tests.auth.over_http import PublishedEvents, published_events
 
 # People, bookable doctors and the consultations API, as the consultations tests make them.
 from tests.consultations.conftest import (  # noqa: F401
@@ -107,23 +106,7 @@ def payment_events(
     aws: Callable[[str], Any],  # noqa: F811 (the fixture imported above)
 ) -> Iterator[PublishedEvents]:
     """Every payment event the platform publishes, read from a queue of the tests' own."""
-    sqs, sns = aws("sqs"), aws("sns")
-    queue_url = sqs.create_queue(QueueName=f"payments-tests-{uuid.uuid4().hex[:10]}")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    subscription = sns.subscribe(
-        TopicArn=payments_environment["EVENTS_TOPIC_ARN"],
-        Protocol="sqs",
-        Endpoint=queue_arn,
-        Attributes={
-            "RawMessageDelivery": "true",
-            "FilterPolicy": json.dumps({"type": PAYMENT_EVENTS}),
-        },
-        ReturnSubscriptionArn=True,
-    )["SubscriptionArn"]
-    try:
-        yield PublishedEvents(sqs, queue_url)
-    finally:
-        sns.unsubscribe(SubscriptionArn=subscription)
-        sqs.delete_queue(QueueUrl=queue_url)
+    endpoint = aws("sqs").meta.endpoint_url
+    topic_arn = payments_environment["EVENTS_TOPIC_ARN"]
+    with published_events(endpoint, topic_arn, PAYMENT_EVENTS) as events:
+        yield events

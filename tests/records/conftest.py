@@ -48,33 +48,11 @@ def topic(environment: dict[str, str], aws_endpoint: str) -> Topic:
 @pytest.fixture(scope="session")
 def published(environment: dict[str, str], aws_endpoint: str) -> Iterator[Any]:
     """Every `record.updated` the platform publishes, read from a queue of the test's own."""
-    import json
+    from tests.auth.over_http import published_events
 
-    import boto3
-
-    from tests.auth.over_http import PublishedEvents
-
-    sqs = boto3.client("sqs", endpoint_url=aws_endpoint, region_name="us-east-1")
-    sns = boto3.client("sns", endpoint_url=aws_endpoint, region_name="us-east-1")
-    queue_url = sqs.create_queue(QueueName=f"records-tests-{uuid.uuid4().hex[:10]}")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    subscription = sns.subscribe(
-        TopicArn=environment["EVENTS_TOPIC_ARN"],
-        Protocol="sqs",
-        Endpoint=queue_arn,
-        Attributes={
-            "RawMessageDelivery": "true",
-            "FilterPolicy": json.dumps({"type": ["record.updated"]}),
-        },
-        ReturnSubscriptionArn=True,
-    )["SubscriptionArn"]
-    try:
-        yield PublishedEvents(sqs, queue_url)
-    finally:
-        sns.unsubscribe(SubscriptionArn=subscription)
-        sqs.delete_queue(QueueUrl=queue_url)
+    topic_arn = environment["EVENTS_TOPIC_ARN"]
+    with published_events(aws_endpoint, topic_arn, ["record.updated"]) as published:
+        yield published
 
 
 @pytest.fixture

@@ -93,11 +93,14 @@ class RecordingSockets:
         self.sent: dict[str, list[dict[str, Any]]] = {}
         self.closed: list[str] = []
         self.gone: set[str] = set()
+        # (connection id, frame type) in the order they were sent, across connections.
+        self.order: list[tuple[str, str]] = []
 
     def send(self, connection_id: str, frame: dict[str, Any]) -> bool:
         if connection_id in self.gone or connection_id in self.closed:
             return False
         self.sent.setdefault(connection_id, []).append(frame)
+        self.order.append((connection_id, frame["type"]))
         return True
 
     def close(self, connection_id: str) -> None:

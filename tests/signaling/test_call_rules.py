@@ -116,6 +116,14 @@ def test_the_second_to_join_finds_the_first_and_the_first_is_told(service, socke
     assert sockets.last("d1") == {"type": "peer_joined", "role": "patient"}
 
 
+def test_the_other_side_hears_of_a_join_before_the_joiner_can_offer(service, sockets):
+    joined(service, "p1", PATIENT)
+
+    joined(service, "d1", DOCTOR)
+
+    assert sockets.order[-2:] == [("p1", "peer_joined"), ("d1", "joined")]
+
+
 def test_joining_twice_on_one_connection_changes_nothing(service, sockets, store):
     joined(service, "d1", DOCTOR)
     joined(service, "p1", PATIENT)

@@ -3,7 +3,6 @@ tests over HTTP) people with real accounts on the whole platform."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -66,27 +65,8 @@ def listed_doctor(people: Any, users_api: Any, admin: Any) -> Callable[..., Any]
 def published(platform: Any) -> Iterator[Any]:
     """Every event published on the platform from now on, read from a queue of the tests'
     own subscribed to the events topic (each checked against the catalogue when read)."""
-    import boto3
+    from tests.auth.over_http import published_events
 
-    from tests.auth.over_http import PublishedEvents
-
-    def client(service: str) -> Any:
-        return boto3.client(service, endpoint_url=platform.aws_endpoint, region_name="us-east-1")
-
-    sqs, sns = client("sqs"), client("sns")
-    queue_url = sqs.create_queue(QueueName=f"users-tests-{uuid.uuid4().hex[:10]}")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    subscription = sns.subscribe(
-        TopicArn=platform.deployment.services["users"].environment["EVENTS_TOPIC_ARN"],
-        Protocol="sqs",
-        Endpoint=queue_arn,
-        Attributes={"RawMessageDelivery": "true"},
-        ReturnSubscriptionArn=True,
-    )["SubscriptionArn"]
-    try:
-        yield PublishedEvents(sqs, queue_url)
-    finally:
-        sns.unsubscribe(SubscriptionArn=subscription)
-        sqs.delete_queue(QueueUrl=queue_url)
+    topic_arn = platform.deployment.services["users"].environment["EVENTS_TOPIC_ARN"]
+    with published_events(platform.aws_endpoint, topic_arn) as published:
+        yield published

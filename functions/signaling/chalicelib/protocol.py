@@ -1,9 +1,9 @@
 """What travels on the signaling WebSocket: the frames a participant sends and the ones it gets.
 
 Connect with `wss://<api>/signaling?token=<access token>&consultation_id=<id>`. The handshake is
-refused (401) without a valid token, and (403) unless the caller is the doctor or the patient of
-that consultation and its room is open (opened by `consultation.started`, closed by
-`consultation.completed`, `.cancelled` or `.no_show`).
+refused without a valid token or without a consultation id, and unless the caller is the doctor or
+the patient of that consultation and its room is open (opened by `consultation.started`, closed by
+`consultation.completed`, `.cancelled` or `.no_show`). API Gateway answers every refusal with 403.
 
 Every frame is a JSON object. A participant sends `{"action": <name>, ...}`:
 
@@ -35,7 +35,12 @@ and receives `{"type": <name>, ...}`:
 
 Error codes: `bad_frame` (not a JSON object, unknown action, a field missing or of the wrong
 kind: `field` names it), `too_large` (a frame above MAX_FRAME_BYTES or an SDP above MAX_SDP_BYTES),
-`not_joined` (relaying before `join`), `peer_absent` (nobody to relay to), `room_closed`.
+`not_joined` (relaying before `join`), `peer_absent` (nobody to relay to), `room_closed`,
+`not_connected` (the server no longer knows this connection: connect again), `busy` (the room
+changed under the join too many times in a row: send `join` again).
+
+Order: when a participant joins, the other one is told (`peer_joined` / `peer_reconnected`)
+before the joiner gets `joined`, so an offer sent on `joined` always arrives after the notice.
 
 Who offers: the doctor. Each side starts a fresh RTCPeerConnection when it gets `joined` with the
 peer present, `peer_joined` or `peer_reconnected`; then the doctor sends an offer and the patient

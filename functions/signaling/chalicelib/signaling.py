@@ -132,6 +132,10 @@ class Signaling:
         if joining.replaced_connection:
             self.sockets.send(joining.replaced_connection, {"type": "replaced"})
             self.sockets.close(joining.replaced_connection)
+        # The other side hears of the join first: the doctor offers as soon as it is told
+        # `joined`, and the patient must not get that offer before it knows a new call begins.
+        if joining.peer_notice and peer.connection_id:
+            self._tell(state, peer, {"type": joining.peer_notice, "role": role})
         self.sockets.send(
             connection.connection_id,
             {
@@ -141,8 +145,6 @@ class Signaling:
                 "peer": {"role": peer_role, "present": joining.peer_present},
             },
         )
-        if joining.peer_notice and peer.connection_id:
-            self._tell(state, peer, {"type": joining.peer_notice, "role": role})
 
     def _leave(self, connection: Connection) -> None:
         self._depart(connection, "left")

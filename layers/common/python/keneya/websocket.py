@@ -6,6 +6,7 @@ custom domain), else from the connection's own request context, as API Gateway d
 
 from __future__ import annotations
 
+from contextlib import suppress
 from functools import cache
 from typing import Any
 
@@ -46,10 +47,8 @@ def close(connection_id: str, request_context: dict[str, Any] | None = None) -> 
     """Close a connection from the server side (its `$disconnect` follows); an already closed
     one is not an error."""
     client = _management_client(management_url(request_context))
-    try:
+    with suppress(client.exceptions.GoneException):
         client.delete_connection(ConnectionId=connection_id)
-    except client.exceptions.GoneException:
-        pass
 
 
 def connection_principal(request_context_event: dict[str, Any]) -> Any:
