@@ -2,8 +2,9 @@
 
 Routes (under /api/v1/consultations): GET /slots (public), POST / (book), GET / (the caller's),
 GET /{id}, and the lifecycle actions in `chalicelib.actions_api` (cancel, start, join, complete,
-no-show). Events from the users and payments services arrive on the service's queue; a schedule
-expires unpaid bookings and sends reminders; the outbox relay publishes what was committed.
+no-show). Events from the users, payments and signaling services arrive on the service's queue;
+a schedule expires unpaid bookings and sends reminders; the outbox relay publishes what was
+committed.
 Each view parses, calls one `chalicelib.service` method and shapes the answer.
 """
 
@@ -149,7 +150,8 @@ def list_consultations() -> Response:
 @operation(
     "One consultation",
     response=schemas.ConsultationView,
-    description="For its patient and its doctor; anyone else gets 404.",
+    description="For its patient and its doctor; anyone else gets 404. `call` tells who was "
+    "in the video call and how long (each stay, and the total seconds of each participant).",
 )
 @answers_problems
 def get_consultation(consultation_id: str) -> Response:
@@ -158,7 +160,8 @@ def get_consultation(consultation_id: str) -> Response:
 
 @app.on_sqs_message(queue=events_queue_name("consultations"), batch_size=10)
 def consume_events(event: Any) -> dict[str, Any]:
-    """Doctors' copies from the users service; payments confirming, failing, refunding."""
+    """Doctors' copies from the users service; payments confirming, failing, refunding; who
+    joined and left the video call, from the signaling service."""
     svc = service()
     return consume(
         event,
@@ -170,6 +173,8 @@ def consume_events(event: Any) -> dict[str, Any]:
             "payment.succeeded": svc.on_payment_succeeded,
             "payment.failed": svc.on_payment_failed,
             "payment.refunded": svc.on_payment_refunded,
+            "call.joined": svc.on_call_joined,
+            "call.left": svc.on_call_left,
         },
     )
 

@@ -9,6 +9,9 @@
     /_local/schedules             the schedules and when they fire next; POST
                                   /_local/schedules/<service>/<handler> runs one now
     /_local/functions/<service>/<handler>   POST a Lambda event: Lambda's Invoke, locally
+    /room/?consultation=<id>      the consultation room (the static files of web/room/, as
+                                  CloudFront would serve them from S3), and /room/config.json,
+                                  the page's endpoints in this stack
 
 A worker that crashed, hung past its timeout or is down answers 502 like API Gateway (504 after
 API Gateway's 29 s integration timeout): never a hung connection.
@@ -22,6 +25,7 @@ import html
 import json
 import socket
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -35,6 +39,19 @@ if TYPE_CHECKING:
     from keneya_local.stack import LocalStack
 
 API_BASE = "/api/v1"
+ROOM_PATH = "/room"
+ROOM_DIR = Path(__file__).resolve().parents[2] / "web" / "room"
+# What the room's files may be; anything else under web/room/ is not served.
+ROOM_CONTENT_TYPES = {
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".webmanifest": "application/manifest+json",
+}
 INTEGRATION_TIMEOUT_S = 29.0
 # API Gateway's payload limit.
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -73,8 +90,9 @@ def _missing_token() -> web.Response:
 
 
 class RestGateway:
-    def __init__(self, stack: LocalStack) -> None:
+    def __init__(self, stack: LocalStack, room_dir: Path = ROOM_DIR) -> None:
         self.stack = stack
+        self.room_dir = room_dir
         self._runner: web.AppRunner | None = None
         self._openapi_cache: dict[str, tuple[int | None, dict[str, Any] | None]] = {}
 
@@ -90,6 +108,10 @@ class RestGateway:
         app.router.add_get("/_local/schedules", self.schedules)
         app.router.add_post("/_local/schedules/{service}/{handler}", self.run_schedule)
         app.router.add_post("/_local/functions/{service}/{handler}", self.invoke_function)
+        app.router.add_get(ROOM_PATH, self.room_redirect)
+        app.router.add_get(f"{ROOM_PATH}/", self.room_page)
+        app.router.add_get(f"{ROOM_PATH}/config.json", self.room_config)
+        app.router.add_get(ROOM_PATH + "/{name:.+}", self.room_asset)
         app.router.add_route("*", API_BASE + "/{service}{tail:(/.*)?}", self.proxy)
         return app
 
@@ -237,6 +259,7 @@ class RestGateway:
 <ul><li><a href="{docs}">API documentation</a> (<a href="{openapi}">openapi.json</a>)</li>
 <li><a href="/_local/messages">Sent messages</a> (SMS, e-mail, push)</li>
 <li><a href="/_local/schedules">Schedules</a>, <a href="/_local/status">status</a></li>
+<li>Consultation room: {ROOM_PATH}/?consultation=&lt;id&gt;</li>
 <li>AWS endpoint: {html.escape(stack.aws_endpoint or "")}</li></ul>
 <h2>Services</h2><ul>{services}</ul></body></html>"""
         return web.Response(text=page, content_type="text/html")
@@ -300,6 +323,68 @@ class RestGateway:
         except WorkerUnavailable as error:
             return _json(502, {"Message": str(error)}, "ServiceException")
         return web.json_response(result)
+
+    # -- the consultation room -------------------------------------------------------------
+
+    async def room_redirect(self, request: web.Request) -> web.Response:
+        query = f"?{request.query_string}" if request.query_string else ""
+        raise web.HTTPMovedPermanently(f"{ROOM_PATH}/{query}")
+
+    async def room_page(self, request: web.Request) -> web.Response:
+        return self._room_file("index.html")
+
+    async def room_asset(self, request: web.Request) -> web.Response:
+        return self._room_file(request.match_info["name"])
+
+    async def room_config(self, request: web.Request) -> web.Response:
+        """Where the page finds the API and the sockets; in AWS a file deployed beside it."""
+        return web.json_response(
+            {
+                "api": f"{self.stack.http_url}{API_BASE}",
+                "signaling": self.stack.websocket_url("signaling"),
+                "notifications": self.stack.websocket_url("notifications"),
+            },
+            headers={"Cache-Control": "no-store"},
+        )
+
+    def _room_file(self, name: str) -> web.Response:
+        path = room_file(self.room_dir, name)
+        if path is None:
+            return _json(404, {"message": "Not Found"})
+        content_type = ROOM_CONTENT_TYPES[path.suffix]
+        textual = content_type.startswith("text/") or content_type.endswith(("json", "xml"))
+        headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+        if path.suffix == ".html":
+            headers["Content-Security-Policy"] = self._room_policy()
+        return web.Response(
+            body=path.read_bytes(),
+            content_type=content_type,
+            charset="utf-8" if textual else None,
+            headers=headers,
+        )
+
+    def _room_policy(self) -> str:
+        """Only this stack's own API and sockets: no inline script, no third-party origin."""
+        sockets = self.stack.ws_url
+        return (
+            f"default-src 'self'; connect-src 'self' {sockets}; img-src 'self' data:; "
+            "media-src 'self' blob: mediastream:; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'; form-action 'self'"
+        )
+
+
+def room_file(root: Path, name: str) -> Path | None:
+    """The file `name` (relative, `/`-separated) names under `root`; None when it would leave
+    `root`, is hidden, is not a file or is not of a type the room serves."""
+    if not name or "\\" in name or "\x00" in name:
+        return None
+    if any(part in ("", ".", "..") or part.startswith(".") for part in name.split("/")):
+        return None
+    base = root.resolve()
+    path = (base / name).resolve()
+    if not path.is_relative_to(base) or path.suffix not in ROOM_CONTENT_TYPES:
+        return None
+    return path if path.is_file() else None
 
 
 def _consume(task: asyncio.Future) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from keneya_local.backing_services import port_is_free
-from keneya_local.rest_gateway import API_BASE
+from keneya_local.rest_gateway import API_BASE, ROOM_PATH
 from keneya_local.stack import (
     DEFAULT_FUNCTIONS,
     DEFAULT_TEMPLATE,
@@ -215,6 +215,8 @@ def _summary(stack: LocalStack, accounts: list[str] | None, state_dir: Path) -> 
         f"  API docs       {status['api_url']}/docs  (OpenAPI: {API_BASE}/openapi.json)",
         f"  WebSocket      {', '.join(sorted(sockets)) or 'none'}",
         f"  Sent messages  {status['http_url']}/_local/messages  (JSON: /_local/messages.json)",
+        f"  Video room     {status['http_url']}{ROOM_PATH}/?consultation=<id>  (Consultation "
+        "room: sign in as its doctor or patient)",
         f"  AWS endpoint   {status['aws_endpoint']}  (e.g. aws --endpoint-url "
         f"{status['aws_endpoint']} sqs list-queues)",
         f"  Demo accounts  {demo[0]}",

@@ -211,6 +211,42 @@ class Topic:
             data["reason"] = "refused by the payer"
         return self.publish(f"payment.{outcome}", data, source="payments")
 
+    # -- as the signaling service -----------------------------------------------------------
+
+    def call_joined(self, consultation: dict[str, Any], role: str, joined_at: datetime) -> Event:
+        return self.publish(
+            "call.joined",
+            {
+                "consultation_id": consultation["id"],
+                "user_id": consultation[f"{role}_id"],
+                "role": role,
+                "joined_at": iso(joined_at),
+            },
+            source="signaling",
+        )
+
+    def call_left(
+        self,
+        consultation: dict[str, Any],
+        role: str,
+        joined_at: datetime,
+        left_at: datetime,
+        reason: str = "left",
+    ) -> Event:
+        return self.publish(
+            "call.left",
+            {
+                "consultation_id": consultation["id"],
+                "user_id": consultation[f"{role}_id"],
+                "role": role,
+                "joined_at": iso(joined_at),
+                "left_at": iso(left_at),
+                "duration_seconds": int((left_at - joined_at).total_seconds()),
+                "reason": reason,
+            },
+            source="signaling",
+        )
+
 
 def scheduled_event(at: datetime) -> dict[str, Any]:
     """EventBridge's "Scheduled Event" for a given moment."""

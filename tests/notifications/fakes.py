@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.calls import Announced, Participants
 from chalicelib.contacts import Contact, ContactFacts
 from chalicelib.delivery import FINISHED, DeliveryProblem
 from chalicelib.dispatch import Dispatcher, Target
@@ -121,6 +122,33 @@ class Sockets:
         return [frame for who, frame in self.frames if who == user_id]
 
 
+class Consultations:
+    """Participants by consultation; `record_announced` checks what was read is still there,
+    as the table's conditional write does."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, Participants] = {}
+
+    def learn(self, participants: Participants) -> None:
+        earlier = self.known.get(participants.consultation_id)
+        announced = earlier.announced if earlier else {}
+        self.known[participants.consultation_id] = replace(participants, announced=announced)
+
+    def get(self, consultation_id: str) -> Participants | None:
+        return self.known.get(consultation_id)
+
+    def record_announced(
+        self, participants: Participants, user_id: str, announced: Announced
+    ) -> bool:
+        current = self.known[participants.consultation_id]
+        if dict(current.announced) != dict(participants.announced):
+            return False
+        self.known[participants.consultation_id] = replace(
+            current, announced={**current.announced, user_id: announced}
+        )
+        return True
+
+
 @dataclass
 class Sender:
     """Records what it sends; `failures` are raised in turn before it starts succeeding.
@@ -151,6 +179,7 @@ class World:
     sms: Sender
     email: Sender
     push: Sender
+    consultations: Consultations
     dispatcher: Dispatcher
 
 
@@ -167,12 +196,14 @@ def world(
         "sms": Sender("phone"),
         "email": Sender("email"),
         "push": Sender(),
+        "consultations": Consultations(),
     }
     dispatcher = Dispatcher(
         people=parts["people"],
         inbox=parts["inbox"],
         deliveries=parts["deliveries"],
         sockets=parts["sockets"],
+        consultations=parts["consultations"],
         senders={"sms": parts["sms"], "email": parts["email"], "push": parts["push"]},
     )
     return World(dispatcher=dispatcher, **parts)

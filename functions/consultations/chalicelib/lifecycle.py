@@ -12,6 +12,9 @@ and the rules of each step (who may, when, what it costs, what the others are to
     expired         -> confirmed     a late payment while the time is still free
     expired         -> cancelled     a late payment after the time was taken (refunded)
 
+The call attendance (`chalicelib.attendance`) is recorded beside the states, whatever the
+state: a `call.left` of a call the consultation's end closed may well arrive after it.
+
 Every step is a pure function of the consultation and the time: it returns a `Change` (the new
 consultation, the events to emit, the time to hold or release) or raises a domain error. The
 repository writes a change atomically; nothing here does I/O.
@@ -27,6 +30,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from chalicelib.agenda import PatientAgenda
+from chalicelib.attendance import CallAttendance, CallRole, LeaveReason
 from chalicelib.clinical import ClinicalSummary
 from chalicelib.doctors import Doctor
 from chalicelib.errors import (
@@ -108,6 +112,7 @@ class Consultation(BaseModel):
     no_show_at: datetime | None = None
     late_payment_id: str | None = None
     refunded_at: datetime | None = None
+    call: CallAttendance = CallAttendance()
     updated_at: datetime
     version: int = 0
 
@@ -470,6 +475,47 @@ def mark_no_show(c: Consultation, *, now: datetime) -> Change:
     after = _move(c, "no_show", now, no_show_at=now)
     event = Emitted("consultation.no_show", {**_ref(after), "starts_at": after.starts_at})
     return Change(c, after, (event,), patient_time="release")
+
+
+# -- what the signaling service tells ---------------------------------------------------------
+
+
+def record_call_joined(
+    c: Consultation, *, user_id: str, role: CallRole, joined_at: datetime, now: datetime
+) -> Change | None:
+    """`call.joined`: a session of presence opens for the participant. None: nothing to record
+    (a repeat, or `user_id` is not the consultation's participant in that role)."""
+    if c.participant_role(user_id) != role:
+        return None
+    call = c.call.joined(role, joined_at)
+    if call is None:
+        return None
+    update: dict[str, object] = {"call": call, "updated_at": now}
+    if role == "patient" and c.patient_joined_at is None:
+        # Being in the video call is being there: the doctor can no longer mark a no-show.
+        update["patient_joined_at"] = joined_at
+    return Change(c, c.model_copy(update=update))
+
+
+def record_call_left(
+    c: Consultation,
+    *,
+    user_id: str,
+    role: CallRole,
+    joined_at: datetime,
+    left_at: datetime,
+    seconds: int,
+    reason: LeaveReason,
+    now: datetime,
+) -> Change | None:
+    """`call.left`: the participant's session that began at `joined_at` closes, with the
+    duration the signaling service measured. None: nothing to record."""
+    if c.participant_role(user_id) != role:
+        return None
+    call = c.call.left(role, joined_at=joined_at, left_at=left_at, seconds=seconds, reason=reason)
+    if call is None:
+        return None
+    return Change(c, c.model_copy(update={"call": call, "updated_at": now}))
 
 
 # -- what time does --------------------------------------------------------------------------

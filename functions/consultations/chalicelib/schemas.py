@@ -18,6 +18,7 @@ from pydantic import (
     field_validator,
 )
 
+from chalicelib.attendance import MAX_SESSIONS, Presence
 from chalicelib.clinical import ClinicalSummary
 from chalicelib.lifecycle import Consultation, Status
 from chalicelib.schedule import Slot
@@ -129,6 +130,32 @@ class CancellationView(View):
     refunded_at: datetime | None
 
 
+class CallSessionView(View):
+    joined_at: datetime
+    left_at: datetime | None = Field(description="Null while the participant is in the call")
+    seconds: int | None = Field(description="How long the stay lasted; null while it lasts")
+    reason: Literal["left", "disconnected", "room_closed"] | None = Field(
+        description="How it ended: hung up, connection lost, consultation ended"
+    )
+
+
+class PresenceView(View):
+    seconds: int = Field(description="Seconds in the call, all closed stays together")
+    sessions: list[CallSessionView] = Field(
+        description=f"The stays in the call, oldest first; the last {MAX_SESSIONS} at most"
+    )
+    earlier_sessions: int = Field(
+        description="Older stays no longer listed (their seconds are still counted)"
+    )
+
+
+class CallView(View):
+    """Who was in the video call, and how long, as the signaling service reported it."""
+
+    doctor: PresenceView
+    patient: PresenceView
+
+
 class ConsultationView(View):
     id: str
     status: Status
@@ -150,6 +177,7 @@ class ConsultationView(View):
     cancellation: CancellationView | None
     expired_at: datetime | None
     no_show_at: datetime | None
+    call: CallView
     updated_at: datetime
 
 
@@ -189,6 +217,19 @@ def session_view(c: Consultation) -> SessionView | None:
     )
 
 
+def presence_view(presence: Presence) -> PresenceView:
+    return PresenceView(
+        seconds=presence.seconds,
+        sessions=[
+            CallSessionView(
+                joined_at=s.joined_at, left_at=s.left_at, seconds=s.seconds, reason=s.reason
+            )
+            for s in presence.sessions
+        ],
+        earlier_sessions=presence.forgotten,
+    )
+
+
 def consultation_view(c: Consultation) -> ConsultationView:
     cancellation = None
     if c.cancelled_at is not None and c.cancelled_by is not None:
@@ -221,5 +262,6 @@ def consultation_view(c: Consultation) -> ConsultationView:
         cancellation=cancellation,
         expired_at=c.expired_at,
         no_show_at=c.no_show_at,
+        call=CallView(doctor=presence_view(c.call.doctor), patient=presence_view(c.call.patient)),
         updated_at=c.updated_at,
     )

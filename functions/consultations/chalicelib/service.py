@@ -390,6 +390,41 @@ class ConsultationService:
             event.data["consultation_id"], lambda c, now: lifecycle.record_refund(c, now=now)
         )
 
+    def on_call_joined(self, event: Event) -> None:
+        from keneya.events.catalogue import CallJoined
+
+        data = CallJoined.model_validate(event.data)
+
+        def decide(c: Consultation, now: datetime) -> Change | None:
+            if c.participant_role(data.user_id) != data.role:
+                _not_the_participant(event, c)
+            return lifecycle.record_call_joined(
+                c, user_id=data.user_id, role=data.role, joined_at=data.joined_at, now=now
+            )
+
+        self._apply(data.consultation_id, decide)
+
+    def on_call_left(self, event: Event) -> None:
+        from keneya.events.catalogue import CallLeft
+
+        data = CallLeft.model_validate(event.data)
+
+        def decide(c: Consultation, now: datetime) -> Change | None:
+            if c.participant_role(data.user_id) != data.role:
+                _not_the_participant(event, c)
+            return lifecycle.record_call_left(
+                c,
+                user_id=data.user_id,
+                role=data.role,
+                joined_at=data.joined_at,
+                left_at=data.left_at,
+                seconds=data.duration_seconds,
+                reason=data.reason,
+                now=now,
+            )
+
+        self._apply(data.consultation_id, decide)
+
     def _apply(
         self,
         consultation_id: str,
@@ -438,3 +473,12 @@ class ConsultationService:
             )
             return
         raise Busy()
+
+
+def _not_the_participant(event: Event, c: Consultation) -> None:
+    """An attendance event naming someone else than the participant in that role: the
+    signaling service admits only the two participants, so this is a fault worth seeing."""
+    logger.warning(
+        "call event about someone not in that role ignored",
+        extra={"event_id": event.id, "event_type": event.type, "consultation_id": c.id},
+    )

@@ -29,6 +29,7 @@ from chalicelib.delivery_log import DeliveryLogStore
 from chalicelib.devices import Devices
 from chalicelib.dispatch import Dispatcher
 from chalicelib.inbox_store import InboxStore
+from chalicelib.participants_store import ParticipantsStore
 from chalicelib.people_store import PeopleStore
 from chalicelib.sockets import SocketFanout
 from chalicelib.tables import models
@@ -118,6 +119,7 @@ def parts() -> Parts:
         inbox=inbox,
         deliveries=deliveries,
         sockets=sockets,
+        consultations=ParticipantsStore(bound),
         senders={
             "sms": SmsChannel(SnsSmsGateway(sns, config.get("SMS_SENDER_ID"))),
             "email": EmailChannel(client("ses"), email_sender(), _verify_sender),

@@ -8,7 +8,8 @@ DynamoDB, SNS, SES and WebSocket implementations.
 
 Handling the same event twice sends nothing twice: the inbox is keyed on the notice id (and pops
 up on sockets only when first stored), and an outside channel is only tried while its delivery
-log entry is not finished.
+log entry is not finished. Someone coming into a consultation's call is announced to the other
+participant at most once in a few minutes (`chalicelib.calls`), whatever their reconnections.
 """
 
 from __future__ import annotations
@@ -17,6 +18,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from chalicelib.calls import (
+    Announced,
+    Arrival,
+    ConsultationUnknown,
+    Participants,
+    announcement,
+)
 from chalicelib.contacts import Contact, ContactFacts
 from chalicelib.delivery import (
     DeliveryIncomplete,
@@ -30,11 +38,17 @@ from chalicelib.inbox import InboxItem
 from chalicelib.notices import Message, Notice
 from chalicelib.preferences import DEFAULT_LANGUAGE, Channel, Preferences
 from chalicelib.texts import render
-from chalicelib.triggers import react
+from chalicelib.triggers import arrival_notice, react
 from keneya.events import Event
 from keneya.logs import logger
 
 OUTSIDE_CHANNELS: tuple[Channel, ...] = ("push", "sms", "email")
+# Tries at recording an announced arrival while the same person's other arrivals race it.
+ANNOUNCE_ATTEMPTS = 3
+
+
+class ConsultationBusy(Exception):
+    """Arrivals of the same person kept racing: handling the event later settles it."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +118,21 @@ class DeliveryLog(Protocol):
         ...
 
 
+class Consultations(Protocol):
+    def learn(self, participants: Participants) -> None: ...
+
+    def get(self, consultation_id: str) -> Participants | None:
+        """The consultation's participants and their announced arrivals; None if unknown."""
+        ...
+
+    def record_announced(
+        self, participants: Participants, user_id: str, announced: Announced
+    ) -> bool:
+        """Record the arrival announced, unless another was recorded since `participants`
+        was read (then False)."""
+        ...
+
+
 class Sockets(Protocol):
     def push(self, user_id: str, frame: Mapping[str, Any]) -> int:
         """Send `frame` to every live connection of the person; how many it reached."""
@@ -130,7 +159,9 @@ class Dispatcher:
         deliveries: DeliveryLog,
         sockets: Sockets,
         senders: Mapping[Channel, Sender],
+        consultations: Consultations,
     ) -> None:
+        self.consultations = consultations
         self.people = people
         self.inbox = inbox
         self.deliveries = deliveries
@@ -143,11 +174,45 @@ class Dispatcher:
         reaction = react(event)
         for facts in reaction.facts:
             self.people.learn(facts)
+        for participants in reaction.consultations:
+            self.consultations.learn(participants)
+        notices = list(reaction.notices)
+        for arrival in reaction.arrivals:
+            notices += self._announce(event, arrival)
         pending: list[str] = []
-        for notice in reaction.notices:
+        for notice in notices:
             pending += [f"{notice.id}/{channel}" for channel in self.deliver(notice)]
         if pending:
             raise DeliveryIncomplete(pending)
+
+    def _announce(self, event: Event, arrival: Arrival) -> list[Notice]:
+        """The notice telling the other participant that someone came into the call, unless
+        it is a reconnection to keep quiet. Raises `ConsultationUnknown` (retry later) when
+        the consultation's participants are not known yet."""
+        for _ in range(ANNOUNCE_ATTEMPTS):
+            known = self.consultations.get(arrival.consultation_id)
+            if known is None:
+                raise ConsultationUnknown(arrival.consultation_id)
+            other = known.other(arrival.user_id, arrival.role)
+            if other is None:
+                logger.warning(
+                    "arrival of someone not in that role ignored",
+                    extra={"event_id": event.id, "consultation_id": arrival.consultation_id},
+                )
+                return []
+            previous = known.announced.get(arrival.user_id)
+            announced = announcement(previous, arrival, event.id)
+            if announced is None:
+                logger.info(
+                    "arrival kept quiet: announced a moment ago",
+                    extra={"event_id": event.id, "consultation_id": arrival.consultation_id},
+                )
+                return []
+            if announced == previous or self.consultations.record_announced(
+                known, arrival.user_id, announced
+            ):
+                return [arrival_notice(event, arrival, *other)]
+        raise ConsultationBusy(arrival.consultation_id)
 
     def deliver(self, notice: Notice) -> list[Channel]:
         """Deliver one notice; the channels to retry later."""

@@ -8,16 +8,19 @@
     socket (by connection)      CONN#<conn id>      CONN
     device                      USER#<id>           DEVICE#<digest>    DEVICE#<digest> / USER#<id>
     delivery (per channel)      NOTIF#<ulid>        CHANNEL#<channel>
+    consultation's participants CONSULTATION#<id>   PARTICIPANTS
     applied event (consumer)    APPLIED#notifications  <event id>      (keneya.consumer)
 
 Access patterns: a person's inbox newest first (pk + sk prefix, descending), their unread ones
 (the sparse gsi1), their live sockets (pk + CONN# prefix), a connection's owner on disconnect
-(CONN#), who holds a device token (gsi1), a notification's deliveries (NOTIF#). The unread
-count is counted from the person's notifications (strongly consistent), never stored apart.
+(CONN#), who holds a device token (gsi1), a notification's deliveries (NOTIF#), the other
+participant of a consultation when one joins its call (CONSULTATION#). The unread count is
+counted from the person's notifications (strongly consistent), never stored apart.
 
 Sockets expire with API Gateway's two-hour connection limit; read notifications a while after
-they were read; delivery entries after the retention below. Unread notifications do not
-expire: nothing a person has not seen disappears.
+they were read; delivery entries after the retention below; a consultation's participants a
+while after it was due. Unread notifications do not expire: nothing a person has not seen
+disappears.
 """
 
 from __future__ import annotations
@@ -42,12 +45,14 @@ from keneya.config import settings
 CONNECTION_LIFETIME = timedelta(hours=2)
 READ_RETENTION = timedelta(days=180)
 DELIVERY_RETENTION = timedelta(days=90)
+PARTICIPANTS_RETENTION = timedelta(days=7)
 
 PERSON_SK = "PERSON"
 CONNECTION_SK = "CONN"
 NOTIFICATION_PREFIX = "NOTIF#"
 CONNECTION_PREFIX = "CONN#"
 DEVICE_PREFIX = "DEVICE#"
+PARTICIPANTS_SK = "PARTICIPANTS"
 
 
 def user_pk(user_id: str) -> str:
@@ -74,6 +79,10 @@ def delivery_key(notification_id: str, channel: str) -> tuple[str, str]:
     return f"{NOTIFICATION_PREFIX}{notification_id}", f"CHANNEL#{channel}"
 
 
+def consultation_pk(consultation_id: str) -> str:
+    return f"CONSULTATION#{consultation_id}"
+
+
 @dataclass(frozen=True)
 class Models:
     Person: type[Model]
@@ -82,6 +91,7 @@ class Models:
     Socket: type[Model]
     Device: type[Model]
     Delivery: type[Model]
+    Consultation: type[Model]
 
 
 def models() -> Models:
@@ -175,6 +185,18 @@ def models_for(table_name: str) -> Models:
         updated_at = UTCDateTimeAttribute()
         expires_at = TTLAttribute()
 
+    class Consultation(Model):
+        """A consultation's two participants (from its events), and the last arrival in its
+        call announced for each (JSON: user id -> {joined_at, event_id})."""
+
+        Meta = table_meta(table_name)
+        pk = UnicodeAttribute(hash_key=True)
+        sk = UnicodeAttribute(range_key=True, default=PARTICIPANTS_SK)
+        patient_id = UnicodeAttribute(null=True)
+        doctor_id = UnicodeAttribute(null=True)
+        announced = UnicodeAttribute(null=True)
+        expires_at = TTLAttribute(null=True)
+
     return Models(
         Person=Person,
         Notification=Notification,
@@ -182,4 +204,5 @@ def models_for(table_name: str) -> Models:
         Socket=Socket,
         Device=Device,
         Delivery=Delivery,
+        Consultation=Consultation,
     )

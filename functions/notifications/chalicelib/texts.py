@@ -231,6 +231,27 @@ TEXTS: dict[str, dict[Language, Text]] = {
             "your medical record.",
         ),
     },
+    # -- in the call -----------------------------------------------------------------------
+    "call.joined": {
+        "fr": Text(
+            "Votre médecin est en ligne",
+            "{doctor_subject} a rejoint la consultation.",
+        ),
+        "en": Text(
+            "Your doctor is online",
+            "{doctor_subject} has joined the consultation.",
+        ),
+    },
+    "call.joined.doctor": {
+        "fr": Text(
+            "Votre patient(e) vous attend",
+            "{patient_subject} est dans la salle d'attente de la consultation.",
+        ),
+        "en": Text(
+            "Your patient is waiting",
+            "{patient_subject} is waiting in the consultation room.",
+        ),
+    },
     # -- payments --------------------------------------------------------------------------
     "payment.succeeded": {
         "fr": Text("Paiement reçu", "Nous avons reçu votre paiement de {amount} par {provider}."),
@@ -290,6 +311,11 @@ _PHRASES: dict[str, dict[str, str]] = {
         "doctor": "Dr {name}",
         "some_doctor": "votre médecin",
         "some_patient": "un patient",
+        # A mention opening a sentence, with and without the person's name.
+        "doctor_subject": "le {doctor}",
+        "some_doctor_subject": "votre médecin",
+        "patient_subject": "votre patient(e) {patient}",
+        "some_patient_subject": "votre patient(e)",
         "on_when": " du {when}",
         "refund": " Le remboursement de {fee} est en cours.",
     },
@@ -302,6 +328,10 @@ _PHRASES: dict[str, dict[str, str]] = {
         "doctor": "Dr {name}",
         "some_doctor": "your doctor",
         "some_patient": "a patient",
+        "doctor_subject": "{doctor}",
+        "some_doctor_subject": "your doctor",
+        "patient_subject": "your patient {patient}",
+        "some_patient_subject": "your patient",
         "on_when": " on {when}",
         "refund": " Your refund of {fee} is on its way.",
     },
@@ -340,6 +370,12 @@ def _values(
     values["name"] = names.get("self") or ""
     for role in notice.mentions:
         values[role] = _mentioned(role, names.get(role), phrases)
+        if f"{role}_subject" in phrases:
+            values[f"{role}_subject"] = (
+                phrases[f"{role}_subject"].format(**{role: values[role]})
+                if names.get(role)
+                else phrases[f"some_{role}_subject"]
+            )
     if isinstance(facts.get("starts_at"), datetime):
         values["when"] = local_formats.local_time(facts["starts_at"], language)
         values["on_when"] = phrases["on_when"].format(when=values["when"])

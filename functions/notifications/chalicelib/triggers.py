@@ -2,15 +2,19 @@
 
 One function per event type, all pure: given the event, the notices it causes. The channels of
 a notice are those its kind can use; preferences and reachable addresses narrow them later.
+Whom a `call.joined` concerns depends on what the service knows of the consultation, so that
+event gives an `Arrival` the dispatcher announces (`chalicelib.calls`) with `arrival_notice`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from chalicelib import local_formats
+from chalicelib.calls import Arrival, CallRole, Participants
 from chalicelib.contacts import ContactFacts
 from chalicelib.notices import Notice, notice_id
 from chalicelib.preferences import Category, Channel
@@ -28,6 +32,8 @@ class Reaction:
 
     notices: list[Notice] = field(default_factory=list)
     facts: list[ContactFacts] = field(default_factory=list)
+    consultations: list[Participants] = field(default_factory=list)
+    arrivals: list[Arrival] = field(default_factory=list)
 
 
 def _payload(event: Event) -> Any:
@@ -151,16 +157,22 @@ def _doctor(data: Any) -> dict[str, Any]:
     return {"mentions": {"doctor": data.doctor_id}, "known_names": names}
 
 
+def _participants(data: Any, happens_at: datetime) -> Participants:
+    return Participants(data.consultation_id, data.patient_id, data.doctor_id, happens_at)
+
+
 def consultation_booked(event: Event) -> Reaction:
     data: c.ConsultationBooked = _payload(event)
+    learned = [_participants(data, data.ends_at)]
     if data.status != "pending_payment":
-        return Reaction()  # free: `consultation.confirmed` follows and tells both
+        # Free: `consultation.confirmed` follows and tells both.
+        return Reaction(consultations=learned)
     notice = _notice(
         event, "consultation.booked", "appointments", data.patient_id, ALL,
         values={"starts_at": data.starts_at, "fee_xof": data.fee_xof}, link=_link(data),
         **_doctor(data),
     )
-    return Reaction(notices=[notice])
+    return Reaction(notices=[notice], consultations=learned)
 
 
 def consultation_confirmed(event: Event) -> Reaction:
@@ -233,7 +245,7 @@ def consultation_started(event: Event) -> Reaction:
         event, "consultation.started", "appointments", data.patient_id, URGENT,
         link={**_link(data), "room_id": data.room_id}, **_doctor(data),
     )
-    return Reaction(notices=[notice])
+    return Reaction(notices=[notice], consultations=[_participants(data, data.started_at)])
 
 
 def consultation_completed(event: Event) -> Reaction:
@@ -244,6 +256,32 @@ def consultation_completed(event: Event) -> Reaction:
         ("in_app", "push", "email"), link=_link(data), **_doctor(data),
     )
     return Reaction(notices=[notice])
+
+
+# -- signaling -----------------------------------------------------------------------------
+
+
+def call_joined(event: Event) -> Reaction:
+    data: c.CallJoined = _payload(event)
+    return Reaction(
+        arrivals=[Arrival(data.consultation_id, data.user_id, data.role, data.joined_at)]
+    )
+
+
+def arrival_notice(event: Event, arrival: Arrival, to_user: str, to_role: CallRole) -> Notice:
+    """Telling `to_user` that the other participant came into the call: only useful in the
+    moment, so in the app and by push, never by SMS or e-mail; opens the call's page."""
+    cid = arrival.consultation_id
+    link = {"consultation_id": cid, "url": f"/room/?consultation={cid}"}
+    if to_role == "doctor":
+        return _notice(
+            event, "call.joined.doctor", "appointments", to_user, QUIET,
+            mentions={"patient": arrival.user_id}, link=link,
+        )
+    return _notice(
+        event, "call.joined", "appointments", to_user, QUIET,
+        mentions={"doctor": arrival.user_id}, link=link,
+    )
 
 
 # -- payments ------------------------------------------------------------------------------
@@ -294,6 +332,7 @@ REACTIONS: dict[str, Callable[[Event], Reaction]] = {
     "payment.failed": _payment("payment.failed", URGENT),
     "payment.refunded": _payment("payment.refunded", ALL),
     "record.updated": record_updated,
+    "call.joined": call_joined,
 }
 
 

@@ -22,7 +22,8 @@ CONSUMED = {
     },
     "consultations": {
         "payment.succeeded", "payment.failed", "payment.refunded", "doctor.verified",
-        "doctor.suspended", "doctor.availability_changed", "profile.updated",
+        "doctor.suspended", "doctor.availability_changed", "profile.updated", "call.joined",
+        "call.left",
     },
     "records": {
         "consultation.booked", "consultation.confirmed", "consultation.started",
@@ -35,7 +36,7 @@ CONSUMED = {
         "consultation.booked", "consultation.confirmed", "consultation.cancelled",
         "consultation.expired", "consultation.reminder_due", "consultation.started",
         "consultation.completed", "payment.succeeded", "payment.failed", "payment.refunded",
-        "record.updated", "auth.password_changed", "profile.updated",
+        "record.updated", "auth.password_changed", "profile.updated", "call.joined",
     },
     "signaling": {
         "consultation.started", "consultation.completed", "consultation.cancelled",

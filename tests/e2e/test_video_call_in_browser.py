@@ -1,0 +1,298 @@
+"""End to end in a real browser: a doctor and a patient open the consultation room page of a
+started consultation, sign in, join and see each other over WebRTC; the patient's connection
+drops and the call comes back by itself; then the patient hangs up.
+
+Two headless Chromium instances with fake cameras run the page the local gateway serves
+(`/room/`), against the whole platform: auth, consultations, signaling and notifications.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+import requests
+
+from tests.auth.over_http import STRONG_PASSWORD, new_phone
+from tests.auth.over_http import Api as AuthApi
+from tests.consultations.over_http import (
+    Consultations,
+    Person,
+    Table,
+    Topic,
+    eventually,
+    next_slot,
+)
+
+from .browser import LAPTOP, PHONE, artifacts_dir, browser_log, open_browser, require_browser
+
+# The browser is checked first: without one, the test skips before the platform starts.
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("chromium")]
+
+DOCTOR_NAME = "Dr Oumar Sidibé"
+MEDIA_DEADLINE_S = 30
+# The patient's phone, told apart from the doctor's browser by the gateway.
+PHONE_USER_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; TECNO KJ5) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/156.0.0.0 Mobile Safari/537.36"
+)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A person with what they type on the sign-in form."""
+
+    person: Person
+    phone: str
+    password: str
+
+
+def member(auth: AuthApi, role: str, full_name: str) -> Member:
+    phone = new_phone()
+    account = auth.register(role=role, full_name=full_name, phone=phone)
+    grant = auth.login(phone=phone)
+    person = Person(account["user_id"], role, grant["access_token"], full_name)
+    return Member(person, phone, STRONG_PASSWORD)
+
+
+def started_consultation(platform: Any, aws_endpoint: str) -> tuple[Member, Member, str]:
+    """A video consultation the doctor has started, its room open; (doctor, patient, id)."""
+    auth = AuthApi(platform.url("auth"))
+    doctor = member(auth, "doctor", DOCTOR_NAME)
+    patient = member(auth, "patient", "Kadiatou Diarra")
+    environment = platform.deployment.services["consultations"].environment
+    sns = boto3.client("sns", endpoint_url=aws_endpoint, region_name="us-east-1")
+    topic = Topic(sns, environment["EVENTS_TOPIC_ARN"])
+    topic.doctor_bookable(doctor.person)
+    consultations = Consultations(platform)
+    assert eventually(lambda: consultations.slots(doctor.person).status_code == 200, timeout=20)
+    slot = next_slot(consultations, doctor.person, timedelta(days=1))
+    booking = consultations.as_(patient.person).book(doctor.person, slot)
+    assert booking.status_code == 201, booking.text
+    consultation_id = booking.json()["id"]
+    topic.payment("succeeded", booking.json())
+    consultations.as_(patient.person).wait_for_status(consultation_id, "confirmed")
+    dynamodb = boto3.resource("dynamodb", endpoint_url=aws_endpoint, region_name="us-east-1")
+    Table(dynamodb.Table(environment["TABLE_NAME"])).move_start(
+        consultation_id, datetime.now(UTC) + timedelta(minutes=5)
+    )
+    started = consultations.as_(doctor.person).act(consultation_id, "start")
+    assert started.status_code == 200, started.text
+
+    # The signaling service opens the room when it consumes `consultation.started`.
+    def room_open() -> bool:
+        response = requests.get(
+            platform.url("signaling", "/ice-servers"),
+            params={"consultation_id": consultation_id},
+            headers={"Authorization": f"Bearer {patient.person.token}"},
+            timeout=30,
+        )
+        return response.status_code == 200
+
+    assert eventually(room_open, timeout=30, interval=0.2), "the room never opened"
+    return doctor, patient, consultation_id
+
+
+def cut_signaling_socket(platform: Any, user_agent: str) -> None:
+    """Close a browser's signaling socket from the gateway's side, as when a phone changes
+    network: through the management API (`DELETE @connections/{id}`), the id found in the
+    running gateway's table of open sockets."""
+    gateway = platform._websocket
+
+    def connection_ids() -> list[str]:
+        return [
+            connection.id
+            for connection in list(gateway.connections.values())
+            if connection.service == "signaling" and connection.user_agent == user_agent
+        ]
+
+    ids = eventually(connection_ids, timeout=5)
+    assert len(ids) == 1, ids
+    management = platform.ws_url.replace("ws://", "http://", 1)
+    response = requests.delete(f"{management}/signaling/@connections/{ids[0]}", timeout=5)
+    assert response.status_code in (200, 204), response.text
+
+
+class RoomPage:
+    """The consultation room in one browser, as its user sees and drives it."""
+
+    def __init__(self, driver: Any, url: str) -> None:
+        self.driver = driver
+        self.url = url
+
+    def element(self, element_id: str) -> Any:
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_element(By.ID, element_id)
+
+    def text(self, element_id: str) -> str:
+        return self.element(element_id).text
+
+    def wait_until(self, check: Callable[[], Any], what: str, timeout: float = 15) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            result = check()
+            if result:
+                return result
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{what}: not within {timeout}s; state {self.state()!r}, page says "
+                    f"{self.text('state')!r} / {self.text('peer')!r} / "
+                    f"{self.text('problem')!r}\n{browser_log(self.driver)}"
+                )
+            time.sleep(0.1)
+
+    def sign_in(self, who: Member) -> None:
+        self.driver.get(self.url)
+        self.wait_until(lambda: self.element("phone").is_displayed(), "the sign-in form")
+        self.element("phone").send_keys(who.phone)
+        self.element("password").send_keys(who.password)
+        self.element("login").click()
+        self.wait_until(lambda: self.text("doctor-name") == DOCTOR_NAME, "the consultation")
+
+    def join(self) -> None:
+        self.wait_until(lambda: self.element("join").is_enabled(), "the join button")
+        self.element("join").click()
+
+    def state(self) -> str:
+        return self.driver.execute_script("return window.keneyaRoom && window.keneyaRoom.state()")
+
+    def presence(self) -> str:
+        return self.driver.execute_script("return window.keneyaRoom.presence()")
+
+    def call_flows(self) -> bool:
+        stats = self.stats()
+        return (
+            stats["connectionState"] == "connected"
+            and stats["inboundVideoFramesDecoded"] > 0
+            and stats["outboundVideoFramesEncoded"] > 0
+        )
+
+    def stats(self) -> dict[str, Any]:
+        return self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "window.keneyaRoom.stats().then(done, (error) => done({error: String(error)}));"
+        )
+
+
+@pytest.fixture(scope="session")
+def chromium() -> None:
+    require_browser()
+
+
+@pytest.fixture
+def browsers(chromium: None) -> Iterator[Callable[..., Any]]:
+    opened: list[Any] = []
+
+    def open_one(window: tuple[int, int], language: str, user_agent: str | None = None) -> Any:
+        driver = open_browser(window, language, user_agent)
+        opened.append(driver)
+        return driver
+
+    try:
+        yield open_one
+    finally:
+        for driver in opened:
+            driver.quit()
+
+
+def test_doctor_and_patient_see_each_other_in_the_room_until_one_hangs_up(
+    platform, aws_endpoint, browsers
+):
+    # given a started consultation, its doctor on a laptop in English and its patient on a
+    # phone in French
+    doctor, patient, consultation_id = started_consultation(platform, aws_endpoint)
+    url = f"{platform.http_url}/room/?consultation={consultation_id}"
+    doctor_page = RoomPage(browsers(LAPTOP, "en-GB"), url)
+    patient_page = RoomPage(browsers(PHONE, "fr-FR", PHONE_USER_AGENT), url)
+
+    # when both sign in and join the call, the doctor first
+    doctor_page.sign_in(doctor)
+    patient_page.sign_in(patient)
+    doctor_page.join()
+    doctor_page.wait_until(lambda: doctor_page.state() == "waiting", "the doctor waiting")
+    patient_page.join()
+
+    # then both peer connections connect and each side decodes the other's video
+    for page in (doctor_page, patient_page):
+        page.wait_until(page.call_flows, "video both ways", timeout=MEDIA_DEADLINE_S)
+    assert doctor_page.text("state") == "Connected"
+    assert patient_page.text("state") == "Connecté"
+    assert doctor_page.text("peer") == "The patient is in the call."
+    assert patient_page.text("peer") == "Le médecin est dans l'appel."
+    assert "heure de Bamako" in patient_page.text("starts-at")
+    assert patient_page.text("consultation-status") == "En cours"
+    shots = {"consultation-room": doctor_page, "consultation-room-phone": patient_page}
+    for name, page in shots.items():
+        screenshot = artifacts_dir() / f"{name}.png"
+        page.driver.execute_script("window.scrollTo(0, 0)")
+        assert page.driver.save_screenshot(str(screenshot))
+        print(f"consultation room screenshot: {screenshot}")
+
+    # and the patient sees the notification the doctor's arrival caused, in the page
+    patient_page.wait_until(
+        lambda: patient_page.driver.execute_script(
+            "return document.querySelectorAll('#notifications li:not(.empty) strong').length"
+        ),
+        "an in-app notification",
+    )
+
+    # when the patient's phone loses its signaling connection
+    doctor_page.driver.execute_script("window.firstCall = window.keneyaRoom.peerConnection()")
+    cut_signaling_socket(platform, PHONE_USER_AGENT)
+
+    # then the page reconnects and joins again, and both sides start a fresh call that flows
+    doctor_page.wait_until(
+        lambda: doctor_page.driver.execute_script(
+            "const pc = window.keneyaRoom.peerConnection();"
+            "return pc !== null && pc !== window.firstCall;"
+        ),
+        "a new call after the reconnection",
+    )
+    for page in (doctor_page, patient_page):
+        page.wait_until(page.call_flows, "video again", timeout=MEDIA_DEADLINE_S)
+    assert patient_page.state() == "connected"
+
+    # when the patient hangs up
+    patient_page.element("hangup").click()
+
+    # then the patient's call has ended, and the doctor sees the patient leave
+    patient_page.wait_until(lambda: patient_page.state() == "ended", "the patient's call ending")
+    assert patient_page.text("state") == "Appel terminé"
+    assert patient_page.element("rejoin").is_displayed()
+    doctor_page.wait_until(lambda: doctor_page.presence() == "left", "the doctor seeing it")
+    assert doctor_page.text("peer") == "The patient left the call."
+    assert doctor_page.state() == "waiting"
+    assert doctor_page.driver.execute_script("return window.keneyaRoom.peerConnection()") is None
+
+
+def test_a_wrong_password_shows_the_services_reason_and_keeps_the_person_signed_out(
+    platform, browsers
+):
+    # given a patient at the room page of some consultation
+    someone = member(AuthApi(platform.url("auth")), "patient", "Aïssata Coulibaly")
+    page = RoomPage(browsers(PHONE, "fr-FR"), f"{platform.http_url}/room/?consultation=c-1")
+    page.driver.get(page.url)
+    page.wait_until(lambda: page.element("phone").is_displayed(), "the sign-in form")
+
+    # when the password typed is wrong
+    page.element("phone").send_keys(someone.phone)
+    page.element("password").send_keys("not-the-password-1")
+    page.element("login").click()
+
+    # then the page says why, in the service's words, and holds no session
+    page.wait_until(lambda: page.element("login-error").is_displayed(), "the refusal")
+    shown = page.text("login-error")
+    refusal = AuthApi(platform.url("auth")).post(
+        "/login", {"phone": someone.phone, "password": "not-the-password-1"}, language="fr"
+    )
+    assert refusal.status_code == 401
+    assert shown == refusal.json()["detail"]
+    assert page.element("login-view").is_displayed()
+    assert not page.element("room-view").is_displayed()
+    assert page.driver.execute_script("return sessionStorage.getItem('keneya.session')") is None
