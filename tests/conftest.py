@@ -126,7 +126,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session")
-def platform(aws_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def turn_port() -> int:
+    """Where the platform's TURN server listens (started only by the tests that use it)."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def platform(
+    aws_endpoint: str, turn_port: int, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
     """Every Keneya service running in the embedded local stack (`keneya_local.LocalStack`),
     on free ports, against the session's AWS endpoint, with its own redis-server.
 
@@ -143,9 +151,10 @@ def platform(aws_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             "EventsVisibilityTimeout": "5",
             # A lockout ends while a test watches (tests/auth uses the same figure).
             "LoginLockoutSeconds": "2",
-            # Credentials are handed out as in production; nothing listens there, so browsers
-            # on this machine connect over host candidates.
-            "TurnUrls": "turn:127.0.0.1:3478?transport=udp,turns:127.0.0.1:5349?transport=tcp",
+            # Credentials for the TURN server that `turn_server` starts on this port (browsers
+            # on this machine connect over host candidates when nothing forces a relay).
+            "TurnUrls": f"turn:127.0.0.1:{turn_port}?transport=udp,"
+            f"turn:127.0.0.1:{turn_port}?transport=tcp",
         },
         log_dir=tmp_path_factory.mktemp("platform-logs"),
         # A real MongoDB when one is given; the in-process stand-in otherwise.
@@ -155,6 +164,19 @@ def platform(aws_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         audit = CatalogueAudit(aws_endpoint, stack.deployment.resources["EventsTopic"].physical_id)
         yield stack
         audit.check()
+
+
+@pytest.fixture(scope="session")
+def turn_server(platform: Any, turn_port: int, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """coturn on the platform's TURN port, sharing the signaling service's secret."""
+    from tests.signaling.on_the_platform import turn_secret
+    from tests.turn_server import require_turn_server, running_turn_server
+
+    require_turn_server()
+    secret = turn_secret(platform)
+    log = tmp_path_factory.mktemp("turn") / "turnserver.log"
+    with running_turn_server(turn_port, secret, log) as server:
+        yield server
 
 
 @pytest.fixture

@@ -270,6 +270,40 @@ def test_doctor_and_patient_see_each_other_in_the_room_until_one_hangs_up(
     assert doctor_page.state() == "waiting"
     assert doctor_page.driver.execute_script("return window.keneyaRoom.peerConnection()") is None
 
+    # and the consultation's history shows when each side was in the call: the patient until
+    # the hang-up (after a dropped connection, when it was heard before the new one came), the
+    # doctor still there
+    history = Consultations(platform, doctor.person)
+
+    def attendance() -> dict[str, Any] | None:
+        call = history.get(consultation_id).json()["call"]
+        reasons = [session["reason"] for session in call["patient"]["sessions"]]
+        return call if reasons in (["left"], ["disconnected", "left"]) else None
+
+    call = eventually(attendance, timeout=30)
+    assert call["patient"]["seconds"] == sum(s["seconds"] for s in call["patient"]["sessions"])
+    assert [s["left_at"] for s in call["doctor"]["sessions"]] == [None]
+
+
+def test_a_call_forced_through_the_turn_server_flows_with_the_credentials_handed_out(
+    platform, aws_endpoint, browsers, turn_server
+):
+    # given a started consultation, and both browsers told to send media only through TURN
+    doctor, patient, consultation_id = started_consultation(platform, aws_endpoint)
+    url = f"{platform.http_url}/room/?consultation={consultation_id}&relay=1"
+    pages = [RoomPage(browsers(LAPTOP, "fr-FR"), url), RoomPage(browsers(PHONE, "fr-FR"), url)]
+
+    # when both join
+    for page, who in zip(pages, (doctor, patient), strict=True):
+        page.sign_in(who)
+        page.join()
+
+    # then the call flows both ways through relays that coturn allocated with the service's
+    # time-limited credentials
+    for page in pages:
+        page.wait_until(page.call_flows, "video through the TURN server", timeout=MEDIA_DEADLINE_S)
+        assert page.stats()["localCandidateType"] == "relay"
+
 
 def test_a_wrong_password_shows_the_services_reason_and_keeps_the_person_signed_out(
     platform, browsers

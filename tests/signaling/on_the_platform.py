@@ -14,7 +14,9 @@ from websockets.sync.client import connect
 from tests.consultations.over_http import Person, Topic, eventually
 from tests.notifications.on_the_platform import Socket
 
-__all__ = ["Person", "Room", "Socket", "eventually", "ice_servers", "open_socket"]
+__all__ = [
+    "Person", "Room", "Socket", "eventually", "ice_servers", "open_socket", "turn_secret"
+]
 
 
 def open_socket(platform: Any, token: str | None, consultation_id: str | None) -> Socket:
@@ -36,6 +38,17 @@ def ice_servers(
     return requests.get(
         platform.url("signaling", "/ice-servers"), headers=headers, params=params, timeout=10
     )
+
+
+def turn_secret(platform: Any) -> str:
+    """The secret the signaling service shares with its TURN servers (Secrets Manager)."""
+    import boto3
+
+    arn = platform.deployment.services["signaling"].environment["TURN_SECRET_ARN"]
+    secrets = boto3.client(
+        "secretsmanager", endpoint_url=platform.aws_endpoint, region_name="us-east-1"
+    )
+    return secrets.get_secret_value(SecretId=arn)["SecretString"]
 
 
 class Room:

@@ -9,12 +9,11 @@ import hmac
 import time
 from datetime import UTC, datetime, timedelta
 
-import boto3
 import jwt
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from .on_the_platform import Room, ice_servers, open_socket
+from .on_the_platform import Room, ice_servers, open_socket, turn_secret
 
 pytestmark = pytest.mark.slow
 
@@ -270,7 +269,9 @@ def test_the_end_of_the_consultation_closes_the_room_and_disconnects_both(
 # -- ICE servers -------------------------------------------------------------------------------
 
 
-def test_a_participant_gets_turn_credentials_that_verify_with_the_shared_secret(platform, room):
+def test_a_participant_gets_turn_credentials_that_verify_with_the_shared_secret(
+    platform, room, turn_port
+):
     answer = ice_servers(platform, room.patient, room.consultation_id)
 
     assert answer.status_code == 200, answer.text
@@ -286,15 +287,7 @@ def test_a_participant_gets_turn_credentials_that_verify_with_the_shared_secret(
     ).decode()
     assert turn["credential"] == expected
     assert all(url.startswith(("turn:", "turns:")) for url in turn["urls"])
-    assert {"urls": ["stun:127.0.0.1:3478"]} in body["ice_servers"]
-
-
-def turn_secret(platform) -> str:
-    arn = platform.deployment.services["signaling"].environment["TURN_SECRET_ARN"]
-    secrets = boto3.client(
-        "secretsmanager", endpoint_url=platform.aws_endpoint, region_name="us-east-1"
-    )
-    return secrets.get_secret_value(SecretId=arn)["SecretString"]
+    assert {"urls": [f"stun:127.0.0.1:{turn_port}"]} in body["ice_servers"]
 
 
 def test_someone_else_gets_no_credentials(platform, room, stranger):

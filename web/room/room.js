@@ -21,6 +21,9 @@
 
   const $ = (id) => document.getElementById(id);
   const consultationId = new URLSearchParams(window.location.search).get("consultation");
+  // `?relay=1`: media only through the TURN server (support checks a TURN server with it, and
+  // it hides the person's addresses from the other side).
+  const relayOnly = new URLSearchParams(window.location.search).get("relay") === "1";
 
   let config = null;
   let session = null;
@@ -579,7 +582,10 @@
 
   async function startPeerConnection() {
     closePeerConnection();
-    const pc = new RTCPeerConnection({ iceServers: call.iceServers });
+    const pc = new RTCPeerConnection({
+      iceServers: call.iceServers,
+      iceTransportPolicy: relayOnly ? "relay" : "all",
+    });
     call.pc = pc;
     call.pendingCandidates = [];
     call.remoteStream = new MediaStream();
@@ -719,10 +725,17 @@
       connectionState: pc ? pc.connectionState : "none",
       inboundVideoFramesDecoded: 0,
       outboundVideoFramesEncoded: 0,
+      // How the media travels: "host", "srflx" or "relay" (through TURN), once connected.
+      localCandidateType: null,
     };
     if (!pc) return result;
     const report = await pc.getStats();
     report.forEach((entry) => {
+      if (entry.type === "transport" && entry.selectedCandidatePairId) {
+        const pair = report.get(entry.selectedCandidatePairId);
+        const local = pair && report.get(pair.localCandidateId);
+        if (local) result.localCandidateType = local.candidateType;
+      }
       if (entry.kind !== "video") return;
       if (entry.type === "inbound-rtp") result.inboundVideoFramesDecoded += entry.framesDecoded || 0;
       if (entry.type === "outbound-rtp") {
