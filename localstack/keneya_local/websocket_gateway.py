@@ -1,8 +1,8 @@
 """API Gateway's WebSocket APIs, locally: `ws://host:port/<service>` plus its management API.
 
 Clients connect to `ws://host:port/<service>?...`. The service's `$connect` function runs before
-the upgrade, so a refusal is a plain HTTP answer (403, or 500 when the function raised) as API
-Gateway gives. Each text message is routed on its JSON `action` field (API Gateway's
+the upgrade, so a refusal is a plain HTTP answer with the status the function returned (500
+when it raised), as API Gateway gives. Each text message is routed on its JSON `action` field (API Gateway's
 `$request.body.action`), else to `$default`; closing the socket runs `$disconnect`.
 
 Functions reach their clients through the management API on the same port, the way boto3's
@@ -150,9 +150,9 @@ class WebSocketGateway:
                 ) from None
             status = int(result.get("statusCode", 200))
             if not 200 <= status < 300:
-                raise web.HTTPForbidden(
-                    text='{"message": "Forbidden"}', content_type="application/json"
-                )
+                # API Gateway refuses the handshake with the status the function returned.
+                refusal = status if 400 <= status < 600 else 403
+                return web.json_response({"message": _reason(refusal)}, status=refusal)
             # A $connect function may pick the subprotocol, as with API Gateway.
             protocol = _header(result, "Sec-WebSocket-Protocol")
             if protocol:
@@ -340,6 +340,15 @@ def _aws_error(status: int, code: str, message: str = "") -> web.Response:
     return web.json_response(
         {"message": message}, status=status, headers={"x-amzn-ErrorType": code}
     )
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Forbidden"
 
 
 def _new_id() -> str:

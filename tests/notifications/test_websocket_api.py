@@ -58,7 +58,7 @@ def test_a_socket_without_a_valid_token_is_refused(platform, patient, token):
     with pytest.raises(InvalidStatus) as refused:
         open_socket(platform, token)
 
-    assert refused.value.response.status_code == 403
+    assert refused.value.response.status_code == 401
 
 
 def test_an_event_reaches_the_persons_socket_and_no_one_elses(platform, topic, patient, doctor):

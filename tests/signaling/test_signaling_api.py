@@ -50,12 +50,12 @@ def resigned(token: str, **claims) -> str:
     )
 
 
-def refused(platform, token, consultation_id) -> bool:
-    """Whether the handshake is refused. API Gateway answers a refusing `$connect` with 403
-    whatever status the function chose, so the status tells the client nothing more."""
+def refused_status(platform, token, consultation_id) -> int:
+    """The status the handshake is refused with (API Gateway answers with the one `$connect`
+    returned)."""
     with pytest.raises(InvalidStatus) as refusal:
         open_socket(platform, token, consultation_id)
-    return refusal.value.response.status_code == 403
+    return refusal.value.response.status_code
 
 
 # -- the handshake -----------------------------------------------------------------------------
@@ -75,7 +75,7 @@ def test_both_participants_are_admitted_and_find_each_other(platform, room):
 
 
 def test_someone_who_is_not_a_participant_is_refused_at_the_handshake(platform, room, stranger):
-    assert refused(platform, stranger.token, room.consultation_id)
+    assert refused_status(platform, stranger.token, room.consultation_id) == 403
 
 
 @pytest.mark.parametrize("token", [None, "not-a-jwt", "forged", "expired", "other-audience"])
@@ -87,7 +87,7 @@ def test_a_missing_forged_or_expired_token_is_refused(platform, room, token):
         "other-audience": resigned(real, aud="someone-else"),
     }.get(token, token)
 
-    assert refused(platform, token, room.consultation_id)
+    assert refused_status(platform, token, room.consultation_id) == 401
 
 
 def test_a_participant_of_a_closed_room_is_refused(platform, room):
@@ -96,11 +96,11 @@ def test_a_participant_of_a_closed_room_is_refused(platform, room):
 
 
 def test_a_room_that_was_never_opened_refuses_everyone(platform, doctor):
-    assert refused(platform, doctor.token, "c-never-started")
+    assert refused_status(platform, doctor.token, "c-never-started") == 403
 
 
 def test_a_handshake_without_a_consultation_is_refused(platform, doctor):
-    assert refused(platform, doctor.token, None)
+    assert refused_status(platform, doctor.token, None) == 400
 
 
 def eventually_refused(platform, token, consultation_id, timeout=20) -> int:

@@ -1,9 +1,9 @@
 """What travels on the signaling WebSocket: the frames a participant sends and the ones it gets.
 
 Connect with `wss://<api>/signaling?token=<access token>&consultation_id=<id>`. The handshake is
-refused without a valid token or without a consultation id, and unless the caller is the doctor or
-the patient of that consultation and its room is open (opened by `consultation.started`, closed by
-`consultation.completed`, `.cancelled` or `.no_show`). API Gateway answers every refusal with 403.
+refused with 401 without a valid token, 400 without a consultation id, and 403 unless the caller
+is the doctor or the patient of that consultation and its room is open (opened by
+`consultation.started`, closed by `consultation.completed`, `.cancelled` or `.no_show`).
 
 Every frame is a JSON object. A participant sends `{"action": <name>, ...}`:
 
