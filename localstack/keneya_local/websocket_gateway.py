@@ -2,8 +2,9 @@
 
 Clients connect to `ws://host:port/<service>?...`. The service's `$connect` function runs before
 the upgrade, so a refusal is a plain HTTP answer with the status the function returned (500
-when it raised), as API Gateway gives. Each text message is routed on its JSON `action` field (API Gateway's
-`$request.body.action`), else to `$default`; closing the socket runs `$disconnect`.
+when it raised), as API Gateway gives. Each text message is routed on its JSON `action` field
+(API Gateway's `$request.body.action`), else to `$default`; closing the socket runs
+`$disconnect`.
 
 Functions reach their clients through the management API on the same port, the way boto3's
 `apigatewaymanagementapi` client calls it with `endpoint_url=http://host:port/<service>`:
