@@ -8,6 +8,7 @@ Two headless Chromium instances with fake cameras run the page the local gateway
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -303,6 +304,30 @@ def test_a_call_forced_through_the_turn_server_flows_with_the_credentials_handed
     for page in pages:
         page.wait_until(page.call_flows, "video through the TURN server", timeout=MEDIA_DEADLINE_S)
         assert page.stats()["localCandidateType"] == "relay"
+
+
+def test_an_access_token_about_to_expire_is_renewed_before_joining(
+    platform, aws_endpoint, browsers
+):
+    # given a patient signed in to the room, whose access token is about to expire (the page's
+    # clock moved 14.5 minutes on: access tokens live 15)
+    _, patient, consultation_id = started_consultation(platform, aws_endpoint)
+    page = RoomPage(browsers(PHONE, "fr-FR"),
+                    f"{platform.http_url}/room/?consultation={consultation_id}")
+    page.sign_in(patient)
+    first = page.driver.execute_script("return sessionStorage.getItem('keneya.session')")
+    page.driver.execute_script(
+        "const realNow = Date.now; Date.now = () => realNow() + 14.5 * 60 * 1000;"
+    )
+
+    # when the patient joins the call
+    page.join()
+
+    # then the page exchanged its refresh token for a new access token, and joined with it
+    page.wait_until(lambda: page.state() == "waiting", "the patient waiting for the doctor")
+    renewed = page.driver.execute_script("return sessionStorage.getItem('keneya.session')")
+    assert json.loads(renewed)["access_token"] != json.loads(first)["access_token"]
+    assert page.element("room-view").is_displayed()
 
 
 def test_a_wrong_password_shows_the_services_reason_and_keeps_the_person_signed_out(

@@ -27,6 +27,8 @@
 
   let config = null;
   let session = null;
+  let refreshToken = null;
+  let refreshing = null;
   let consultation = null;
   let language = initialLanguage();
   // What the page shows in its alert line: a text key (translated when the language changes)
@@ -133,6 +135,7 @@
   }
 
   async function api(path, { method = "GET", body, auth = true } = {}) {
+    if (auth) await freshSession();
     const headers = {
       Accept: "application/json, application/problem+json",
       "Accept-Language": language,
@@ -179,12 +182,49 @@
   function saveSession(grant) {
     const saved = { access_token: grant.access_token, user_id: grant.user_id, role: grant.role };
     window.sessionStorage.setItem(SESSION_KEY, JSON.stringify(saved));
+    // The refresh token stays in this page's memory only: a call that outlives the access
+    // token (15 minutes) goes on, and nothing long-lived is left in the browser's storage.
+    if (grant.refresh_token) refreshToken = grant.refresh_token;
     return saved;
+  }
+
+  // Seconds before its expiry at which the access token is exchanged for a new one.
+  const REFRESH_MARGIN_S = 60;
+
+  function secondsLeft(token) {
+    try {
+      const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      const claims = JSON.parse(window.atob(payload));
+      return claims.exp - Date.now() / 1000;
+    } catch (error) {
+      return 0;
+    }
+  }
+
+  // A session whose access token is good for a while yet: refreshed when it is about to
+  // expire (sockets carry the token only when they connect, so each (re)connection asks).
+  async function freshSession() {
+    if (!session || secondsLeft(session.access_token) > REFRESH_MARGIN_S) return;
+    if (!refreshing) {
+      refreshing = (async () => {
+        if (!refreshToken) throw new ApiError(401, null, "session_expired");
+        const grant = await api("/auth/refresh", {
+          method: "POST",
+          body: { refresh_token: refreshToken },
+          auth: false,
+        });
+        session = saveSession(grant);
+      })().finally(() => {
+        refreshing = null;
+      });
+    }
+    await refreshing;
   }
 
   function clearSession() {
     window.sessionStorage.removeItem(SESSION_KEY);
     session = null;
+    refreshToken = null;
   }
 
   function showLogin(reasonKey) {
@@ -747,9 +787,15 @@
 
   // -- notifications --------------------------------------------------------------------------
 
-  function openInbox() {
+  async function openInbox() {
     if (!config.notifications || !session || inbox.socket) return;
     window.clearTimeout(inbox.timer);
+    try {
+      await freshSession();
+    } catch (error) {
+      return; // the room's own requests say why and send the person to sign in
+    }
+    if (!session || inbox.socket) return;
     const url = new URL(config.notifications);
     url.searchParams.set("token", session.access_token);
     const socket = new WebSocket(url.toString());
