@@ -9,13 +9,13 @@ sends is stored or logged; only who was present, and when.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from chalicelib import rooms
 from chalicelib.frames import FrameError, Join, Leave, Ping, Relay, parse_frame
-from chalicelib.rooms import ClosedReason, NotAdmitted, Role, Room, RoomClosed
+from chalicelib.rooms import ClosedReason, Departure, NotAdmitted, Role, Room, RoomClosed, Seat
 from chalicelib.store import Conflict, Connection, RoomState
 from keneya.logs import logger
 
@@ -37,9 +37,11 @@ class Store(Protocol):
     def load(self, consultation_id: str) -> RoomState | None: ...
     def connection(self, connection_id: str) -> Connection | None: ...
     def open(self, room: Room) -> bool: ...
-    def close(self, state: RoomState | None, room: Room, departures: Any) -> None: ...
-    def take_seat(self, room: Room, before: Any, after: Any, *, record_join: bool) -> None: ...
-    def vacate_seat(self, room: Room, before: Any, departure: Any) -> None: ...
+    def close(
+        self, state: RoomState | None, room: Room, departures: Iterable[Departure]
+    ) -> None: ...
+    def take_seat(self, room: Room, before: Seat, after: Seat, *, record_join: bool) -> None: ...
+    def vacate_seat(self, room: Room, before: Seat, departure: Departure) -> None: ...
     def remember_connection(self, connection: Connection, now: datetime) -> None: ...
     def forget_connection(self, connection_id: str) -> None: ...
 
@@ -106,7 +108,7 @@ class Signaling:
         for _ in range(ATTEMPTS):
             state = self.store.load(connection.consultation_id)
             if state is None or not state.room.is_open:
-                self._room_closed(connection.connection_id, state)
+                self._room_closed(connection.connection_id)
                 return
             seat, peer = state.seat(role), state.seat(peer_role)
             joining = rooms.join(seat, peer, connection.connection_id, self.clock())
@@ -154,7 +156,7 @@ class Signaling:
     def _relay(self, connection: Connection, command: Relay) -> None:
         state = self.store.load(connection.consultation_id)
         if state is None or not state.room.is_open:
-            self._room_closed(connection.connection_id, state)
+            self._room_closed(connection.connection_id)
             return
         role = connection.role
         if state.seat(role).connection_id != connection.connection_id:
@@ -253,7 +255,7 @@ class Signaling:
         self._known.pop(peer.connection_id, None)
         self._depart(gone, "disconnected")
 
-    def _room_closed(self, connection_id: str, state: RoomState | None) -> None:
+    def _room_closed(self, connection_id: str) -> None:
         self._error(connection_id, "room_closed", "This consultation's room is closed.")
         self.sockets.close(connection_id)
 
