@@ -312,3 +312,23 @@ def test_ice_servers_need_a_token_and_a_consultation(platform, room):
     missing = ice_servers(platform, room.doctor, None)
     assert missing.status_code == 400
     assert [e["field"] for e in missing.json()["errors"]] == ["consultation_id"]
+
+
+# -- privacy -----------------------------------------------------------------------------------
+
+
+def test_nothing_a_participant_sends_and_no_token_reaches_the_log(platform, room):
+    marker = f"a=keneya-private-{time.time_ns()}"
+    with (
+        joined(platform, room.doctor, room) as doctor,
+        joined(platform, room.patient, room) as patient,
+    ):
+        doctor.send({"action": "offer", "sdp": f"{SDP}{marker}\r\n"})
+        patient.wait_for(of_type("offer"))
+        patient.send({"action": "leave"})
+        doctor.wait_for(of_type("peer_left"))
+
+    log = (platform.log_dir / "signaling.log").read_text()
+    assert "participant left the call" in log  # the log was written, and is the right one
+    for secret in (marker, room.doctor.token, room.patient.token):
+        assert secret not in log
