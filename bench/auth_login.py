@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from figures import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 for entry in ("layers/common/python", "localstack", "functions/auth"):
     if str(ROOT / entry) not in sys.path:
@@ -39,10 +41,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def timed(action: Callable[[], object], runs: int) -> list[float]:

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "layers/common/python"), str(ROOT / "localstack"), str(ROOT)]
 
 import requests  # noqa: E402
+from figures import percentile  # noqa: E402
 
 TABLE = b"keneya-local-consultations"
 for _name, _value in (
@@ -83,10 +84,6 @@ class CountingMoto:
         if self._server is not None:
             self._server.shutdown()
 
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def calls_of(before: collections.Counter[str], after: collections.Counter[str]) -> int:

@@ -28,12 +28,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "layers/common/python"), str(ROOT / "localstack")]
 
+from figures import percentile  # noqa: E402
+
 from keneya_local.backing_services import free_port  # noqa: E402
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def start_up(state_dir: Path) -> tuple[subprocess.Popen, int, float]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -33,6 +32,7 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 import boto3  # noqa: E402
+from figures import latency_line  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
 from websockets.sync.client import connect  # noqa: E402
 
@@ -42,18 +42,8 @@ from keneya_local.stack import LocalStack  # noqa: E402
 from tests.auth.over_http import Api, new_phone  # noqa: E402
 
 
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def report(label: str, samples: list[float]) -> None:
-    ms = [s * 1000 for s in samples]
-    print(
-        f"{label:<34} n={len(ms):<4} p50={percentile(ms, 0.50):7.1f} ms  "
-        f"p90={percentile(ms, 0.90):7.1f} ms  p99={percentile(ms, 0.99):7.1f} ms  "
-        f"max={max(ms):7.1f} ms  mean={statistics.fmean(ms):7.1f} ms"
-    )
+    print(latency_line(label, samples, width=34))
 
 
 class Publisher:

@@ -26,6 +26,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from figures import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 for entry in ("layers/common/python", "localstack", "."):
     if str(ROOT / entry) not in sys.path:
@@ -46,10 +48,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def api_calls(simulator) -> int:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import statistics
 import sys
 import tempfile
 import threading
@@ -44,6 +43,7 @@ os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 import boto3  # noqa: E402
 import botocore.endpoint  # noqa: E402
+from figures import latency_line  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
 from websockets.sync.client import connect  # noqa: E402
 
@@ -60,18 +60,9 @@ CANDIDATE = {
 }
 
 
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
 
 def report(label: str, samples: list[float]) -> None:
-    ms = [s * 1000 for s in samples]
-    print(
-        f"{label:<40} n={len(ms):<4} p50={percentile(ms, 0.50):7.1f} ms  "
-        f"p90={percentile(ms, 0.90):7.1f} ms  p99={percentile(ms, 0.99):7.1f} ms  "
-        f"mean={statistics.fmean(ms):7.1f} ms"
-    )
+    print(latency_line(label, samples, width=40))
 
 
 def open_room(stack: LocalStack, doctor_id: str, patient_id: str) -> str:

@@ -33,6 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from figures import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 for entry in ("layers/common/python", "localstack", "functions/users"):
     if str(ROOT / entry) not in sys.path:
@@ -127,10 +129,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def report(label: str, samples: list[float]) -> None:
