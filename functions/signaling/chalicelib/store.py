@@ -16,7 +16,8 @@ transaction as the seat change they record. Room, seat and connection items expi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -32,7 +33,7 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 
-from chalicelib.rooms import Departure, Role, Room, Seat
+from chalicelib.rooms import Departure, Role, Room, Seat, call_joined
 from keneya.aws import table_meta
 from keneya.config import settings
 from keneya.events import new_event
@@ -148,61 +149,52 @@ class RoomStore:
     def open(self, room: Room) -> bool:
         """Create the room with its two empty seats; False when it already exists (open or
         closed: a closed room is never reopened)."""
-        with_seats = [room.empty_seat("doctor"), room.empty_seat("patient")]
         try:
-            with OutboxTransaction(self.models.Item.Meta.table_name) as tx:
+            with self._transaction(room) as tx:
                 tx.save(self._room_item(room), condition=self.models.RoomItem.pk.does_not_exist())
-                for seat in with_seats:
+                for seat in (room.empty_seat("doctor"), room.empty_seat("patient")):
                     tx.save(self._seat_item(room, seat))
-        except TransactWriteError as error:
-            if _cancelled(error):
-                return False
-            raise
+        except Conflict:
+            return False
         return True
 
     def close(self, state: RoomState | None, room: Room, departures: Iterable[Departure]) -> None:
         """Mark the room closed, vacate its seats and record the departures, in one transaction.
         `state` None: the room was never opened here (its end came first); it is kept closed."""
         RoomItem = self.models.RoomItem
-        try:
-            with OutboxTransaction(self.models.Item.Meta.table_name) as tx:
-                if state is None:
-                    tx.save(self._room_item(room), condition=RoomItem.pk.does_not_exist())
-                else:
-                    tx.save(self._room_item(room), condition=RoomItem.closed_at.does_not_exist())
-                for departure in departures:
-                    self._write_departure(tx, room, departure)
-        except TransactWriteError as error:
-            if _cancelled(error):
-                raise Conflict(room.consultation_id) from None
-            raise
+        with self._transaction(room) as tx:
+            if state is None:
+                tx.save(self._room_item(room), condition=RoomItem.pk.does_not_exist())
+            else:
+                tx.save(self._room_item(room), condition=RoomItem.closed_at.does_not_exist())
+            for departure in departures:
+                self._write_departure(tx, room, departure)
 
     def take_seat(self, room: Room, before: Seat, after: Seat, *, record_join: bool) -> None:
         """Give the seat to its new connection; `call.joined` when a presence begins."""
-        try:
-            with OutboxTransaction(self.models.Item.Meta.table_name) as tx:
-                tx.condition_check(
-                    self.models.RoomItem,
-                    room_pk(room.consultation_id),
-                    ROOM_SK,
-                    condition=self.models.RoomItem.closed_at.does_not_exist(),
-                )
-                tx.save(self._seat_item(room, after), condition=self._unchanged(before))
-                if record_join:
-                    from chalicelib.rooms import call_joined
-
-                    tx.emit(new_event("call.joined", call_joined(room.consultation_id, after)))
-        except TransactWriteError as error:
-            if _cancelled(error):
-                raise Conflict(room.consultation_id) from None
-            raise
+        with self._transaction(room) as tx:
+            tx.condition_check(
+                self.models.RoomItem,
+                room_pk(room.consultation_id),
+                ROOM_SK,
+                condition=self.models.RoomItem.closed_at.does_not_exist(),
+            )
+            tx.save(self._seat_item(room, after), condition=self._unchanged(before))
+            if record_join:
+                tx.emit(new_event("call.joined", call_joined(room.consultation_id, after)))
 
     def vacate_seat(self, room: Room, before: Seat, departure: Departure) -> None:
+        with self._transaction(room) as tx:
+            self._write_departure(tx, room, departure, before)
+
+    @contextmanager
+    def _transaction(self, room: Room) -> Iterator[OutboxTransaction]:
+        """An outbox transaction whose refusal (a condition failed) is a `Conflict`."""
         try:
             with OutboxTransaction(self.models.Item.Meta.table_name) as tx:
-                self._write_departure(tx, room, departure, before)
+                yield tx
         except TransactWriteError as error:
-            if _cancelled(error):
+            if error.cause_response_code == "TransactionCanceledException":
                 raise Conflict(room.consultation_id) from None
             raise
 
@@ -288,7 +280,3 @@ def _seat(item: Any) -> Seat:
         last_left_reason=item.last_left_reason,
         version=int(item.version or 0),
     )
-
-
-def _cancelled(error: TransactWriteError) -> bool:
-    return error.cause_response_code == "TransactionCanceledException"
