@@ -193,11 +193,17 @@ def published_events(platform: Any) -> Iterator[Any]:
 class CatalogueAudit:
     """Every event published while the suite runs, checked against the event catalogue.
 
-    A queue subscribed to the events topic with no filter receives everything; at the end of
-    the session each message must parse as a catalogued event, or the session fails naming it.
+    A queue subscribed to the events topic with no filter receives everything; each message
+    must parse as a catalogued event, or the session fails naming it. The queue is read while
+    the suite runs: moto's receive scans every message of a queue, so a queue left to fill
+    until the end would take minutes to read.
     """
 
+    DRAIN_EVERY_SECONDS = 2.0
+
     def __init__(self, endpoint: str, topic_arn: str) -> None:
+        import threading
+
         import boto3
 
         self._sqs = boto3.client("sqs", endpoint_url=endpoint)
@@ -213,28 +219,47 @@ class CatalogueAudit:
             Endpoint=queue_arn,
             Attributes={"RawMessageDelivery": "true"},
         )
+        self.problems: list[str] = []
+        self.checked = 0
+        self._stopped = threading.Event()
+        self._reader = threading.Thread(target=self._read_while_running, daemon=True)
+        self._reader.start()
 
-    def check(self) -> None:
+    def _read_while_running(self) -> None:
+        while not self._stopped.wait(self.DRAIN_EVERY_SECONDS):
+            try:
+                self._drain()
+            except Exception:  # the endpoint is going away; `check` reads what is left
+                return
+
+    def _drain(self) -> None:
         from keneya.events import InvalidEvent, parse_event
 
-        problems: list[str] = []
-        checked = 0
         while True:
-            # A long visibility timeout instead of deletes: each message is read once.
             messages = self._sqs.receive_message(
-                QueueUrl=self._queue_url,
-                MaxNumberOfMessages=10,
-                WaitTimeSeconds=0,
-                VisibilityTimeout=3600,
+                QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
             ).get("Messages", [])
             if not messages:
-                break
+                return
             for message in messages:
-                checked += 1
+                self.checked += 1
                 try:
                     parse_event(message["Body"])
                 except InvalidEvent as invalid:
-                    problems.append(f"{message['Body'][:200]}: {invalid.reason}")
+                    self.problems.append(f"{message['Body'][:200]}: {invalid.reason}")
+            self._sqs.delete_message_batch(
+                QueueUrl=self._queue_url,
+                Entries=[
+                    {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]}
+                    for n, m in enumerate(messages)
+                ],
+            )
+
+    def check(self) -> None:
+        self._stopped.set()
+        self._reader.join()
+        self._drain()
+        problems, checked = self.problems, self.checked
         assert not problems, (
             f"{len(problems)} of {checked} published events break the catalogue: {problems}"
         )

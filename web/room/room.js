@@ -390,8 +390,29 @@
     call.phase = "in_call";
     call.attempts = 0;
     call.lost = false;
+    keepScreenOn();
     openSignaling();
     render();
+  }
+
+  // A phone must not dim and lock in the middle of a consultation.
+  let wakeLock = null;
+
+  async function keepScreenOn() {
+    if (!navigator.wakeLock || wakeLock) return;
+    try {
+      wakeLock = await navigator.wakeLock.request("screen");
+      wakeLock.addEventListener("release", () => {
+        wakeLock = null;
+      });
+    } catch (error) {
+      // Refused (battery saver, hidden page): the call goes on regardless.
+    }
+  }
+
+  function letScreenSleep() {
+    if (wakeLock) wakeLock.release().catch(() => {});
+    wakeLock = null;
   }
 
   async function refreshIceServers() {
@@ -429,6 +450,7 @@
 
   function endCall(key, { canRejoin = true, quiet = false } = {}) {
     call.closing = true;
+    letScreenSleep();
     window.clearTimeout(call.reconnectTimer);
     stopPing();
     closePeerConnection();
@@ -1015,6 +1037,10 @@
       applyTexts();
     });
     $("login-form").addEventListener("submit", onLogin);
+    // The screen lock is let go while the page is hidden; take it again on coming back.
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible" && call.phase === "in_call") keepScreenOn();
+    });
     $("logout").addEventListener("click", logout);
     $("join").addEventListener("click", join);
     $("rejoin").addEventListener("click", join);
