@@ -151,6 +151,8 @@ def platform(
             "EventsVisibilityTimeout": "5",
             # A lockout ends while a test watches (tests/auth uses the same figure).
             "LoginLockoutSeconds": "2",
+            # A provider that does not answer is a timeout in seconds, not the deployed ten.
+            "ProviderTimeoutSeconds": "2",
             # Credentials for the TURN server that `turn_server` starts on this port (browsers
             # on this machine connect over host candidates when nothing forces a relay).
             "TurnUrls": f"turn:127.0.0.1:{turn_port}?transport=udp,"

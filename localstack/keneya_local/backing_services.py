@@ -38,7 +38,12 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def port_is_free(host: str, port: int) -> bool:
+    """Whether a server could listen on `port` now. A port the stack itself just closed is free:
+    its old connections wait in TIME_WAIT for a minute, which only a bind without SO_REUSEADDR
+    minds (every server of the stack reuses its address), while a program listening there still
+    refuses the bind."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

@@ -63,8 +63,13 @@ def provision(
     parameter_overrides: Mapping[str, str] | None = None,
     functions_dir: Path | None = None,
     stack_name: str | None = None,
+    local_secrets: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Deployment:
     """Create every supported resource of the template at `endpoint_url` (idempotent).
+
+    `local_secrets`: values for the secrets whose template `Metadata` says `LocalSandbox:
+    <name>` (the payment providers' credentials and `base_url` of the local stack's sandboxes),
+    written at every run since a sandbox's address and credentials change with each start.
 
     `stage` is the value of the template parameter `Stage` when it declares one (an override
     wins). Service code is looked up in `functions_dir/<service>`; by default `functions_dir` is
@@ -83,6 +88,7 @@ def provision(
         endpoint_url=endpoint_url,
         parameters=parameter_values(template, overrides),
         pseudo=Pseudo(region=region, account_id=account_id, stack_name=stack_name or stage),
+        local_secrets=local_secrets,
     )
     functions_dir = Path(functions_dir) if functions_dir else _functions_dir(template_path)
 
@@ -138,8 +144,10 @@ class _Stack:
         endpoint_url: str,
         parameters: Mapping[str, Any],
         pseudo: Pseudo,
+        local_secrets: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.template = template
+        self.local_secrets = dict(local_secrets or {})
         self.session = session
         self.endpoint_url = endpoint_url
         self.pseudo = pseudo
@@ -481,6 +489,9 @@ def _cors_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
 def _secret(stack: _Stack, logical_id: str, p: Mapping[str, Any]) -> PhysicalResource:
     secrets = stack.client("secretsmanager")
     name = p.get("Name") or stack.generated_name(logical_id, 512)
+    sandbox = (stack.definition(logical_id).get("Metadata") or {}).get("LocalSandbox")
+    if sandbox in stack.local_secrets:
+        return _secret_of_sandbox(stack, name, json.dumps(stack.local_secrets[sandbox]), p)
     try:
         # An existing secret keeps its value: a generated password must not change on every run.
         arn = secrets.describe_secret(SecretId=name)["ARN"]
@@ -492,6 +503,20 @@ def _secret(stack: _Stack, logical_id: str, p: Mapping[str, Any]) -> PhysicalRes
             if "SecretString" in p
             else _generated_secret(secrets, p.get("GenerateSecretString") or {})
         )
+        extra = {"Description": p["Description"]} if "Description" in p else {}
+        arn = secrets.create_secret(Name=name, SecretString=value, **extra)["ARN"]
+    return PhysicalResource("AWS::SecretsManager::Secret", arn, {"Id": arn})
+
+
+def _secret_of_sandbox(
+    stack: _Stack, name: str, value: str, p: Mapping[str, Any]
+) -> PhysicalResource:
+    secrets = stack.client("secretsmanager")
+    try:
+        arn = secrets.put_secret_value(SecretId=name, SecretString=value)["ARN"]
+    except ClientError as error:
+        if _error_code(error) != "ResourceNotFoundException":
+            raise
         extra = {"Description": p["Description"]} if "Description" in p else {}
         arn = secrets.create_secret(Name=name, SecretString=value, **extra)["ARN"]
     return PhysicalResource("AWS::SecretsManager::Secret", arn, {"Id": arn})

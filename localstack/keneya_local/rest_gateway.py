@@ -9,6 +9,10 @@
     /_local/schedules             the schedules and when they fire next; POST
                                   /_local/schedules/<service>/<handler> runs one now
     /_local/functions/<service>/<handler>   POST a Lambda event: Lambda's Invoke, locally
+    /_sandbox/orange-money/...    the mobile-money sandboxes (keneya_local.mobile_money): the
+    /_sandbox/moov-money/...      providers' APIs, Orange Money's hosted payment page, Moov
+                                  Money's phone prompts, and their control API
+    /consultations/<id>/payment   where a payer comes back from the provider's page
     /room/?consultation=<id>      the consultation room (the static files of web/room/, as
                                   CloudFront would serve them from S3), and /room/config.json,
                                   the page's endpoints in this stack
@@ -41,6 +45,9 @@ if TYPE_CHECKING:
 API_BASE = "/api/v1"
 ROOM_PATH = "/room"
 ROOM_DIR = Path(__file__).resolve().parents[2] / "web" / "room"
+# Where a payment provider's page sends the payer back (the web app's route; until the app
+# exists, the small page of web/payment/).
+PAYMENT_DIR = ROOM_DIR.parent / "payment"
 # What the room's files may be; anything else under web/room/ is not served.
 ROOM_CONTENT_TYPES = {
     ".html": "text/html",
@@ -112,7 +119,10 @@ class RestGateway:
         app.router.add_get(f"{ROOM_PATH}/", self.room_page)
         app.router.add_get(f"{ROOM_PATH}/config.json", self.room_config)
         app.router.add_get(ROOM_PATH + "/{name:.+}", self.room_asset)
+        app.router.add_get("/consultations/{consultation_id}/payment", self.payment_page)
+        app.router.add_get("/payment/{name}", self.payment_asset)
         app.router.add_route("*", API_BASE + "/{service}{tail:(/.*)?}", self.proxy)
+        self.stack.sandboxes.mount(app)
         return app
 
     async def start(self, sock: socket.socket) -> None:
@@ -252,6 +262,10 @@ class RestGateway:
                 f"({worker.state}{websocket})</li>"
             )
         services = "".join(items)
+        sandboxes = ", ".join(
+            f'<a href="{html.escape(url)}">{html.escape(label)}</a>'
+            for label, url in stack.sandboxes.pages().items()
+        )
         docs, openapi = f"{API_BASE}/docs", f"{API_BASE}/openapi.json"
         page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Keneya local</title><style>body{{font-family:system-ui,sans-serif;margin:2rem}}</style>
@@ -260,6 +274,7 @@ class RestGateway:
 <li><a href="/_local/messages">Sent messages</a> (SMS, e-mail, push)</li>
 <li><a href="/_local/schedules">Schedules</a>, <a href="/_local/status">status</a></li>
 <li>Consultation room: {ROOM_PATH}/?consultation=&lt;id&gt;</li>
+<li>Mobile-money sandboxes: {sandboxes}</li>
 <li>AWS endpoint: {html.escape(stack.aws_endpoint or "")}</li></ul>
 <h2>Services</h2><ul>{services}</ul></body></html>"""
         return web.Response(text=page, content_type="text/html")
@@ -331,10 +346,16 @@ class RestGateway:
         raise web.HTTPMovedPermanently(f"{ROOM_PATH}/{query}")
 
     async def room_page(self, request: web.Request) -> web.Response:
-        return self._room_file("index.html")
+        return self._static_file(self.room_dir, "index.html")
 
     async def room_asset(self, request: web.Request) -> web.Response:
-        return self._room_file(request.match_info["name"])
+        return self._static_file(self.room_dir, request.match_info["name"])
+
+    async def payment_page(self, request: web.Request) -> web.Response:
+        return self._static_file(PAYMENT_DIR, "index.html")
+
+    async def payment_asset(self, request: web.Request) -> web.Response:
+        return self._static_file(PAYMENT_DIR, request.match_info["name"])
 
     async def room_config(self, request: web.Request) -> web.Response:
         """Where the page finds the API and the sockets; in AWS a file deployed beside it."""
@@ -347,8 +368,8 @@ class RestGateway:
             headers={"Cache-Control": "no-store"},
         )
 
-    def _room_file(self, name: str) -> web.Response:
-        path = room_file(self.room_dir, name)
+    def _static_file(self, root: Path, name: str) -> web.Response:
+        path = room_file(root, name)
         if path is None:
             return _json(404, {"message": "Not Found"})
         content_type = ROOM_CONTENT_TYPES[path.suffix]

@@ -44,6 +44,7 @@ from keneya_local.backing_services import (
 from keneya_local.catcher import MessageCatcher
 from keneya_local.console import Console, function_name
 from keneya_local.event_sources import AwsClients, EventSources
+from keneya_local.mobile_money import MobileMoneySandboxes
 from keneya_local.provision import Deployment, provision
 from keneya_local.rest_gateway import API_BASE, RestGateway
 from keneya_local.websocket_gateway import WebSocketGateway
@@ -131,6 +132,8 @@ class LocalStack:
         self.failed_services: dict[str, str] = {}
         self.event_sources: EventSources | None = None
         self.catcher: MessageCatcher | None = None
+        # Orange Money and Moov Money as the payments service reaches them locally.
+        self.sandboxes = MobileMoneySandboxes()
         self.ready = False
         self.ready_seconds: float | None = None
         self.started_at: str | None = None
@@ -275,6 +278,7 @@ class LocalStack:
             raise StackError(f"port {ws_port} is in use by another program; pass --ws-port")
         self.http_url = f"http://{self.host}:{http_port}"
         self.ws_url = f"ws://{self.host}:{ws_port}"
+        self.sandboxes.locate(self.http_url)
 
         step = time.monotonic()
         self._aws, self._redis = await asyncio.gather(
@@ -302,8 +306,10 @@ class LocalStack:
                 endpoint_url=self.aws_endpoint,
                 region=self.region,
                 stage=self.stage,
-                parameter_overrides=self.parameter_overrides,
+                # Payers come back to the web app this stack serves.
+                parameter_overrides={"WebAppUrl": self.http_url, **self.parameter_overrides},
                 functions_dir=self.functions_dir,
+                local_secrets=self.sandboxes.secrets(),
             ),
             asyncio.to_thread(AwsClients, self.aws_endpoint, self.region),
         )

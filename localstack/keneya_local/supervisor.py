@@ -217,6 +217,7 @@ def _summary(stack: LocalStack, accounts: list[str] | None, state_dir: Path) -> 
         f"  Sent messages  {status['http_url']}/_local/messages  (JSON: /_local/messages.json)",
         f"  Video room     {status['http_url']}{ROOM_PATH}/?consultation=<id>  (Consultation "
         "room: sign in as its doctor or patient)",
+        *_sandbox_lines(stack),
         f"  AWS endpoint   {status['aws_endpoint']}  (e.g. aws --endpoint-url "
         f"{status['aws_endpoint']} sqs list-queues)",
         f"  Demo accounts  {demo[0]}",
@@ -228,6 +229,16 @@ def _summary(stack: LocalStack, accounts: list[str] | None, state_dir: Path) -> 
     lines.append("Press Ctrl-C to stop.")
     del state_dir
     return "\n".join(lines)
+
+
+def _sandbox_lines(stack: LocalStack) -> list[str]:
+    pages = stack.sandboxes.pages()
+    return [
+        f"  Payments       Orange Money sandbox {pages['Orange Money']}  (its payment page opens "
+        "from the payment's next_action.url)",
+        f"                 Moov Money phone {pages['Moov Money phone']}  (confirm the payer's "
+        "prompt there)",
+    ]
 
 
 def _relative(path: Path) -> str:

@@ -1,15 +1,15 @@
-"""Fixtures of the payments service's tests over HTTP: the platform with its providers'
-simulators, people and bookings through the real auth and consultations services, the payment
+"""Fixtures of the payments service's tests over HTTP: the platform with its mobile-money
+sandboxes, people and bookings through the real auth and consultations services, the payment
 events published, and the ledger checked after every test."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+from keneya_local.mobile_money.client import SandboxControl
 from tests.auth.over_http import PublishedEvents, published_events
 
 # People, bookable doctors and the consultations API, as the consultations tests make them.
@@ -25,11 +25,7 @@ from tests.consultations.conftest import (  # noqa: F401
 )
 
 from .over_http import Payments, ledger_sums
-from .provider_simulators import MoovMoneySimulator, OrangeMoneySimulator
 
-# Short, so a test of a provider timeout waits seconds, not the deployed ten.
-PROVIDER_TIMEOUT_SECONDS = 2
-ORANGE = {"client_id": "keneya-client", "client_secret": "om-s3cret", "merchant_key": "mk-ml-01"}
 PAYMENT_EVENTS = [
     "payment.initiated",
     "payment.succeeded",
@@ -37,7 +33,6 @@ PAYMENT_EVENTS = [
     "payment.expired",
     "payment.refunded",
 ]
-MOOV = {"username": "keneya", "password": "moov-s3cret", "merchant_id": "MALITEL-KENEYA"}
 
 
 @pytest.fixture(scope="session")
@@ -45,42 +40,25 @@ def payments_environment(platform: Any) -> dict[str, str]:
     return dict(platform.deployment.services["payments"].environment)
 
 
-@pytest.fixture(scope="session")
-def providers(
-    payments_environment: dict[str, str],
-    aws: Callable[[str], Any],  # noqa: F811 (the fixture imported above)
-) -> Iterator[tuple[OrangeMoneySimulator, MoovMoneySimulator]]:
-    """Both providers' simulators, and the platform's provider secrets pointing at them."""
-    secrets = aws("secretsmanager")
-    with (
-        OrangeMoneySimulator(**ORANGE) as orange,
-        MoovMoneySimulator(**MOOV) as moov,
-    ):
-        for arn, sim, credentials in (
-            (payments_environment["ORANGE_MONEY_SECRET_ARN"], orange, ORANGE),
-            (payments_environment["MOOV_MONEY_SECRET_ARN"], moov, MOOV),
-        ):
-            value = {
-                **credentials,
-                "base_url": sim.url,
-                "timeout_seconds": PROVIDER_TIMEOUT_SECONDS,
-            }
-            secrets.put_secret_value(SecretId=arn, SecretString=json.dumps(value))
-        yield orange, moov
+@pytest.fixture
+def orange(platform: Any) -> Iterator[SandboxControl]:
+    """The platform's Orange Money sandbox (the one `make up` serves), through its control API;
+    the faults a test leaves behind are forgotten after it."""
+    control = SandboxControl(platform.sandboxes.orange_money.base_url)
+    yield control
+    control.clear_faults()
 
 
 @pytest.fixture
-def orange(providers: tuple[OrangeMoneySimulator, MoovMoneySimulator]) -> OrangeMoneySimulator:
-    return providers[0]
+def moov(platform: Any) -> Iterator[SandboxControl]:
+    """The platform's Moov Money sandbox, through its control API."""
+    control = SandboxControl(platform.sandboxes.moov_money.base_url)
+    yield control
+    control.clear_faults()
 
 
 @pytest.fixture
-def moov(providers: tuple[OrangeMoneySimulator, MoovMoneySimulator]) -> MoovMoneySimulator:
-    return providers[1]
-
-
-@pytest.fixture
-def payments(platform: Any, providers: Any) -> Payments:
+def payments(platform: Any) -> Payments:
     return Payments(platform)
 
 

@@ -1,5 +1,6 @@
 """What the HTTP tests of the payments service use: the payments API as one person sees it,
-the reconciler run for a given moment, and the ledger read back from the service's table."""
+the payer on the sandboxes' pages, the reconciler run for a given moment, and the ledger read
+back from the service's table."""
 
 from __future__ import annotations
 
@@ -10,7 +11,24 @@ from typing import Any
 
 import requests
 
+from keneya_local.mobile_money.client import Payer, SandboxControl
 from tests.consultations.over_http import Person, eventually, scheduled_event
+
+PAYER_PHONE = "+22376123456"
+
+
+def pay_on_the_hosted_page(intent: dict[str, Any], choice: str) -> requests.Response:
+    """The payer, sent to Orange Money's page, types their number and presses "Payer" (pay) or
+    "Refuser" (refuse); the page sends them back to Keneya."""
+    answer = Payer().pay_on_orange_money(intent["next_action"]["url"], "76 12 34 56", choice)
+    assert answer.status_code == 302, answer.text
+    return answer
+
+
+def answer_on_the_phone(moov: SandboxControl, intent: dict[str, Any], choice: str) -> None:
+    """The payer answers Moov Money's prompt on their phone: "Confirmer" (pay) or "Refuser"."""
+    answer = Payer().answer_moov_prompt(moov.base_url, PAYER_PHONE, intent["id"], choice)
+    assert answer.status_code == 200, answer.text
 
 
 class Payments:

@@ -1,4 +1,5 @@
-"""Paying for consultations over HTTP on the whole platform, against the providers' simulators:
+"""Paying for consultations over HTTP on the whole platform, against the mobile-money sandboxes
+of the local runtime (the payer uses their pages' forms, faults come through their control API):
 booking through the consultations service, paying through each provider, and the ledger
 balancing after every test."""
 
@@ -10,9 +11,9 @@ from typing import Any
 import pytest
 import requests
 
-from tests.consultations.over_http import eventually, next_slot
+from tests.consultations.over_http import eventually, next_slot, scheduled_event
 
-from .over_http import Payments, reconcile
+from .over_http import Payments, answer_on_the_phone, pay_on_the_hosted_page, reconcile
 
 pytestmark = pytest.mark.usefixtures("ledger_balances")
 DAY = timedelta(days=1)
@@ -23,14 +24,6 @@ def a_booking(api: Any, patient: Any, doctor: Any) -> dict[str, Any]:
     assert response.status_code == 201, response.text
     assert response.json()["status"] == "pending_payment"
     return response.json()
-
-
-def pay_on_the_hosted_page(intent: dict[str, Any], choice: str) -> None:
-    """The payer, redirected to Orange Money's page, chooses "pay" or "refuse"."""
-    url = intent["next_action"]["url"]
-    assert requests.get(url, timeout=10).status_code == 200
-    answer = requests.post(url, data={"choice": choice}, allow_redirects=False, timeout=30)
-    assert answer.status_code == 302
 
 
 def test_paying_with_orange_money_confirms_the_consultation_and_tells_the_patient(
@@ -51,7 +44,10 @@ def test_paying_with_orange_money_confirms_the_consultation_and_tells_the_patien
     # then the provider's notification, confirmed by its status API, settles the payment
     paid = payments.as_(patient).wait_for_status(intent["id"], "succeeded")
     assert paid["next_action"] is None
-    assert orange.notifications[-1] == (intent["id"], 200)
+    notified = eventually(
+        lambda: orange.order(intent["id"])["notification"] == {"sent": True, "answer": 200}
+    )
+    assert notified, orange.order(intent["id"])
     payment_events.wait_for("payment.succeeded", payment_id=intent["id"], amount_xof=7500)
     # the consultation is confirmed, and the patient is told
     api.as_(patient).wait_for_status(booking["id"], "confirmed")
@@ -81,7 +77,7 @@ def test_paying_with_moov_money_is_confirmed_on_the_phone_then_by_reconciliation
     intent = payments.as_(patient).pay_when_known(booking, "moov_money")
     assert intent["next_action"] == {"type": "confirm_on_phone", "url": None}
     # when the payer confirms the USSD prompt and the reconciler next runs
-    moov.payer_answers(intent["id"], "pay")
+    answer_on_the_phone(moov, intent, "pay")
     counts = reconcile(platform, datetime.now(UTC) + timedelta(minutes=3))
     # then the payment succeeded and the consultation is confirmed
     assert counts["succeeded"] >= 1
@@ -125,22 +121,27 @@ def test_forged_unknown_and_replayed_notifications_change_nothing(
     booking = a_booking(api, patient, new_doctor(account=False))
     intent = payments.as_(patient).pay_when_known(booking, "orange_money")
     url = platform.url("payments", f"/notifications/orange_money/{intent['id']}")
-    order = orange.orders[intent["id"]]
+    order = orange.order(intent["id"])
     # a forged notification (wrong token) is refused and the payment stays pending
     forged = requests.post(url, json={"status": "SUCCESS", "notif_token": "x", "txnid": "MP1"})
     assert forged.status_code == 409
     assert forged.json()["errors"][0]["field"] == "notif_token"
     # a notification with the right token but no payment at the provider settles nothing
-    early = requests.post(url, json={"status": "SUCCESS", "notif_token": order.notif_token})
+    early = requests.post(url, json={"status": "SUCCESS", "notif_token": order["notif_token"]})
     assert early.json() == {"status": "pending"}
     unknown = platform.url("payments", "/notifications/orange_money/pay_unknown")
-    assert requests.post(unknown, json={"notif_token": order.notif_token}).status_code == 404
+    assert requests.post(unknown, json={"notif_token": order["notif_token"]}).status_code == 404
     assert payments.as_(patient).get(intent["id"]).json()["status"] == "pending"
     # once paid, a replay of the notification is answered 200 and changes nothing
     pay_on_the_hosted_page(intent, "pay")
     payments.as_(patient).wait_for_status(intent["id"], "succeeded")
     replay = requests.post(
-        url, json={"status": "SUCCESS", "notif_token": order.notif_token, "txnid": order.txnid}
+        url,
+        json={
+            "status": "SUCCESS",
+            "notif_token": order["notif_token"],
+            "txnid": orange.order(intent["id"])["txnid"],
+        },
     )
     assert replay.json() == {"status": "succeeded"}
     payment_events.wait_for("payment.succeeded", payment_id=intent["id"])
@@ -152,7 +153,7 @@ def test_a_confirmation_of_another_amount_is_not_recorded_as_paid(
 ):
     booking = a_booking(api, patient, new_doctor(account=False, fee_xof=5000))
     intent = payments.as_(patient).pay_when_known(booking, "orange_money")
-    orange.orders[intent["id"]].reported_amount = 500
+    orange.report_amount(intent["id"], 500)
     pay_on_the_hosted_page(intent, "pay")
     failed = payments.as_(patient).wait_for_status(intent["id"], "failed")
     assert failed["failure_reason"] == "amount_mismatch"
@@ -165,7 +166,7 @@ def test_a_provider_timeout_is_recovered_by_reconciliation(
 ):
     booking = a_booking(api, patient, new_doctor(account=False))
     # given Orange Money times out on the payment request
-    orange.fail("/webpayment", delay=3, status=503)
+    orange.fail("webpayment", status=503, delay_seconds=3)
     intent = payments.as_(patient).pay_when_known(booking, "orange_money")
     # then the intent is kept, pending, without a page to go to yet
     assert (intent["status"], intent["next_action"]) == ("pending", None)
@@ -174,7 +175,7 @@ def test_a_provider_timeout_is_recovered_by_reconciliation(
     retried = payments.as_(patient).get(intent["id"]).json()
     assert retried["next_action"]["type"] == "redirect"
     # and a status query that times out is retried too
-    orange.fail("/transactionstatus", delay=3, status=503)
+    orange.fail("transactionstatus", status=503, delay_seconds=3)
     pay_on_the_hosted_page(retried, "pay")
     assert payments.as_(patient).get(intent["id"]).json()["status"] == "pending"
     reconcile(platform, datetime.now(UTC) + timedelta(minutes=2))
@@ -231,7 +232,7 @@ def test_a_cancelled_paid_consultation_is_refunded_through_moov_money(
     doctor = new_doctor(account=False, fee_xof=6000)
     booking = a_booking(api, patient, doctor)
     intent = payments.as_(patient).pay_when_known(booking, "moov_money")
-    moov.payer_answers(intent["id"], "pay")
+    answer_on_the_phone(moov, intent, "pay")
     reconcile(platform, datetime.now(UTC) + timedelta(minutes=3))
     api.as_(patient).wait_for_status(booking["id"], "confirmed")
     # when the patient cancels a day ahead (a refund is due)
@@ -240,7 +241,7 @@ def test_a_cancelled_paid_consultation_is_refunded_through_moov_money(
     # then the fee goes back to the payer's phone and the patient sees it
     refunded = payments.as_(patient).wait_for_status(intent["id"], "refunded", timeout=20)
     assert refunded["refund_status"] == "refunded"
-    assert any(d["msisdn"] == "22376123456" and d["amount"] == 6000 for d in moov.disbursements)
+    assert any(d["msisdn"] == "22376123456" and d["amount"] == 6000 for d in moov.disbursements())
     payment_events.wait_for("payment.refunded", payment_id=intent["id"], amount_xof=6000)
 
 
@@ -271,3 +272,61 @@ def test_an_orange_money_refund_waits_for_an_administrator(
     assert done.status_code == 200, done.text
     assert payments.as_(patient).get(intent["id"]).json()["status"] == "refunded"
     payment_events.wait_for("payment.refunded", payment_id=intent["id"])
+
+
+def test_a_notification_that_never_comes_is_reconciled_through_the_status_api(
+    platform, api, payments, patient, new_doctor, orange, payment_events
+):
+    booking = a_booking(api, patient, new_doctor(account=False))
+    intent = payments.as_(patient).pay_when_known(booking, "orange_money")
+    # given Orange Money will never call the notification URL of this payment
+    orange.fail("notification", drop=True)
+    # when the payer pays on the hosted page
+    pay_on_the_hosted_page(intent, "pay")
+    assert orange.order(intent["id"])["notification"]["sent"] is False
+    assert payments.as_(patient).get(intent["id"]).json()["status"] == "pending"
+    # then the reconciler asks the status API and settles it
+    reconcile(platform, datetime.now(UTC) + timedelta(minutes=3))
+    assert payments.as_(patient).get(intent["id"]).json()["status"] == "succeeded"
+    payment_events.wait_for("payment.succeeded", payment_id=intent["id"])
+    api.as_(patient).wait_for_status(booking["id"], "confirmed")
+
+
+def test_a_provider_that_keeps_failing_is_retried_then_the_payment_ends_cleanly(
+    platform, api, payments, patient, new_doctor, orange, payment_events
+):
+    booking = a_booking(api, patient, new_doctor(account=False))
+    # given Orange Money answers every payment request with an error
+    orange.fail("webpayment", status=503, times=100)
+    intent = payments.as_(patient).pay_when_known(booking, "orange_money")
+    assert (intent["status"], intent["next_action"]) == ("pending", None)
+    requests_made = orange.calls()["webpayment"]
+    created = datetime.fromisoformat(intent["created_at"])
+    # when the reconciler runs during the payment window, the request is made again each time
+    for minutes in (2, 6, 12):
+        reconcile(platform, created + timedelta(minutes=minutes))
+        assert payments.as_(patient).get(intent["id"]).json()["status"] == "pending"
+    assert orange.calls()["webpayment"] > requests_made
+    # then once the window is over the payment expires and the slot is released
+    reconcile(platform, created + timedelta(minutes=16))
+    assert payments.as_(patient).get(intent["id"]).json()["status"] == "expired"
+    payment_events.wait_for("payment.expired", payment_id=intent["id"])
+    # and the consultations service's own sweep, at the same moment, frees the slot
+    platform.invoke(
+        "consultations", "sweep_due_work", scheduled_event(created + timedelta(minutes=16))
+    )
+    api.as_(patient).wait_for_status(booking["id"], "expired")
+
+
+def test_refusing_the_moov_money_prompt_fails_the_payment(
+    platform, api, payments, patient, new_doctor, moov, payment_events
+):
+    booking = a_booking(api, patient, new_doctor(account=False))
+    intent = payments.as_(patient).pay_when_known(booking, "moov_money")
+    # when the payer refuses the prompt on their phone
+    answer_on_the_phone(moov, intent, "refuse")
+    reconcile(platform, datetime.now(UTC) + timedelta(minutes=3))
+    # then the payment fails and the consultation is never confirmed
+    assert payments.as_(patient).get(intent["id"]).json()["status"] == "failed"
+    payment_events.wait_for("payment.failed", payment_id=intent["id"])
+    api.as_(patient).wait_for_status(booking["id"], "expired")

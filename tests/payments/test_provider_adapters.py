@@ -1,4 +1,5 @@
-"""The provider adapters against the providers' simulators, over real HTTP on loopback."""
+"""The provider adapters against the local runtime's mobile-money sandboxes (the ones `make up`
+serves), each served alone on loopback, over real HTTP."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from chalicelib.providers import (
     ProviderUnavailable,
     RefundNotSupported,
 )
-
-from .provider_simulators import MoovMoneySimulator, OrangeMoneySimulator
+from keneya_local.mobile_money import Fault, MoovMoneySandbox, OrangeMoneySandbox, serve
+from keneya_local.mobile_money.client import Payer
 
 _orders = itertools.count(1)
 
@@ -35,25 +36,34 @@ def a_request(amount: int = 5000, notification_url: str = "") -> PaymentRequest:
 
 
 @pytest.fixture
-def orange() -> Iterator[OrangeMoneySimulator]:
-    with OrangeMoneySimulator("client", "s3cret", "mk-1") as simulator:
-        yield simulator
+def orange() -> Iterator[OrangeMoneySandbox]:
+    sandbox = OrangeMoneySandbox("client", "s3cret", "mk-1")
+    with serve(sandbox):
+        yield sandbox
 
 
 @pytest.fixture
-def moov() -> Iterator[MoovMoneySimulator]:
-    with MoovMoneySimulator("keneya", "pw", "M-1") as simulator:
-        yield simulator
+def moov() -> Iterator[MoovMoneySandbox]:
+    sandbox = MoovMoneySandbox("keneya", "pw", "M-1")
+    with serve(sandbox):
+        yield sandbox
 
 
-def orange_adapter(sim: OrangeMoneySimulator, **changes) -> OrangeMoney:
-    config = dict(base_url=sim.url, client_id="client", client_secret="s3cret", merchant_key="mk-1")
+def orange_adapter(sandbox: OrangeMoneySandbox, **changes) -> OrangeMoney:
+    config = dict(
+        base_url=sandbox.base_url, client_id="client", client_secret="s3cret", merchant_key="mk-1"
+    )
     return OrangeMoney(OrangeMoneyConfig(**{**config, "timeout": 1, **changes}))
 
 
-def moov_adapter(sim: MoovMoneySimulator, **changes) -> MoovMoney:
-    config = dict(base_url=sim.url, username="keneya", password="pw", merchant_id="M-1")
+def moov_adapter(sandbox: MoovMoneySandbox, **changes) -> MoovMoney:
+    config = dict(base_url=sandbox.base_url, username="keneya", password="pw", merchant_id="M-1")
     return MoovMoney(MoovMoneyConfig(**{**config, "timeout": 1, **changes}))
+
+
+def payer_answers(sandbox: MoovMoneySandbox, order_id: str, choice: str) -> None:
+    answer = Payer().answer_moov_prompt(sandbox.base_url, "+22376123456", order_id, choice)
+    assert answer.status_code == 200, answer.text
 
 
 def test_orange_money_payment_is_started_paid_on_the_hosted_page_and_confirmed(orange):
@@ -62,14 +72,15 @@ def test_orange_money_payment_is_started_paid_on_the_hosted_page_and_confirmed(o
     request = a_request(7500)
     started = adapter.start(request)
     assert started.action == "redirect"
-    assert started.payment_url.startswith(orange.url)
+    assert started.payment_url.startswith(orange.base_url)
     assert set(started.references) == {"pay_token", "notif_token"}
     pending = adapter.status(request.order_id, 7500, started.references)
     assert pending.outcome == "pending"
     # when the payer chooses "pay" on the hosted page
     page = requests.get(started.payment_url, timeout=5)
-    assert "7500" in page.text
-    requests.post(started.payment_url, data={"choice": "pay"}, allow_redirects=False, timeout=5)
+    assert "7\u00a0500\u00a0FCFA" in page.text
+    back = Payer().pay_on_orange_money(started.payment_url, "76123456", "pay")
+    assert back.headers["Location"] == request.return_url
     # then the status API confirms the payment for that amount
     paid = adapter.status(request.order_id, 7500, started.references)
     assert (paid.outcome, paid.amount_xof) == ("succeeded", 7500)
@@ -80,13 +91,13 @@ def test_orange_money_token_is_fetched_once_and_renewed_after_revocation(orange)
     adapter = orange_adapter(orange, client_id="client")
     for _ in range(3):
         adapter.start(a_request())
-    assert orange.calls["/oauth/v3/token"] == 1
+    assert orange.calls["token"] == 1
     # a token revoked early costs one failed call, then a new token is fetched
     orange.revoke_tokens()
     with pytest.raises(ProviderUnavailable):
         adapter.start(a_request())
     adapter.start(a_request())
-    assert orange.calls["/oauth/v3/token"] == 2
+    assert orange.calls["token"] == 2
 
 
 def test_orange_money_wrong_credentials_are_a_refusal(orange):
@@ -97,10 +108,10 @@ def test_orange_money_wrong_credentials_are_a_refusal(orange):
 def test_orange_money_outage_and_timeout_are_unavailability(orange):
     adapter = orange_adapter(orange)
     adapter.access_token()
-    orange.fail("webpayment", status=503)
+    orange.add_fault(Fault("webpayment", status=503))
     with pytest.raises(ProviderUnavailable):
         adapter.start(a_request())
-    orange.fail("webpayment", status=200, delay=1.5)
+    orange.add_fault(Fault("webpayment", delay_seconds=1.5))
     with pytest.raises(ProviderUnavailable):
         adapter.start(a_request())
 
@@ -120,7 +131,7 @@ def test_moov_money_push_payment_is_confirmed_by_the_payer_then_polled(moov):
     assert started.action == "confirm_on_phone"
     assert moov.orders[request.order_id].msisdn == "22376123456"
     assert adapter.status(request.order_id, 5000, started.references).outcome == "pending"
-    moov.payer_answers(request.order_id, "pay")
+    payer_answers(moov, request.order_id, "pay")
     paid = adapter.status(request.order_id, 5000, started.references)
     assert (paid.outcome, paid.amount_xof) == ("succeeded", 5000)
 
@@ -129,7 +140,7 @@ def test_moov_money_refusal_on_the_phone_fails_the_payment(moov):
     adapter = moov_adapter(moov)
     request = a_request()
     started = adapter.start(request)
-    moov.payer_answers(request.order_id, "refuse")
+    payer_answers(moov, request.order_id, "refuse")
     assert adapter.status(request.order_id, 5000, started.references).outcome == "failed"
 
 
@@ -143,6 +154,6 @@ def test_moov_money_refund_is_a_disbursement_to_the_payer(moov):
 def test_moov_money_bad_credentials_refused_and_outage_unavailable(moov):
     with pytest.raises(ProviderRefused):
         moov_adapter(moov, password="wrong").start(a_request())
-    moov.fail("/api/v1/payments", status=502)
+    moov.add_fault(Fault("push", status=502))
     with pytest.raises(ProviderUnavailable):
         moov_adapter(moov).start(a_request())
