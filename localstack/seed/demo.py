@@ -1,5 +1,10 @@
-"""Demo accounts for the local stack (`make up ARGS=--seed`): an administrator, three verified
+"""Demo accounts for the local stack (`make up ARGS=--seed`): an administrator, four verified
 doctors with weekly schedules and fees, and two patients, all with the same password.
+
+One doctor is on call round the clock, every day, in 10-minute slots: whatever the day and hour
+`make up` starts, a consultation with them can be booked to start within 15 minutes, and started
+by the doctor (from ten minutes before its time) within five, so the whole journey (book, pay,
+meet by video, complete, see the record) can be tried at once.
 
 Idempotent: an account that exists is signed into, not created again; a doctor already verified
 stays so.
@@ -27,7 +32,26 @@ WEEKDAYS_MORNING_AND_AFTERNOON = {
     day: [{"start": "08:00", "end": "12:00"}, {"start": "15:00", "end": "18:00"}]
     for day in ("mon", "tue", "wed", "thu", "fri")
 }
+ROUND_THE_CLOCK = {
+    day: [{"start": "00:00", "end": "24:00"}]
+    for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+}
+ON_CALL_DOCTOR = {
+    "account": {"full_name": "Dr Seydou Konaté", "phone": "+22376000024"},
+    "profile": {
+        "specialty": "general-practice",
+        "languages": ["fr", "bm", "en"],
+        "licence_number": "CNOM-ML-10024",
+        "city": "Bamako",
+        "facility": "Keneya — médecin de garde (démonstration)",
+        "biography": "Médecin de garde de démonstration : consultations 24 h/24, 7 j/7, par "
+        "créneaux de 10 minutes, pour essayer Keneya à toute heure.",
+        "fee_xof": 2000,
+    },
+    "availability": {"slot_minutes": 10, "weekly": ROUND_THE_CLOCK},
+}
 DOCTORS = [
+    ON_CALL_DOCTOR,
     {
         "account": {"full_name": "Dr Fatoumata Coulibaly", "phone": "+22376000021"},
         "profile": {
@@ -160,7 +184,9 @@ def seed(stack: Any) -> list[str]:
                 "users",
                 "/me/availability",
                 token,
-                json={"slot_minutes": 30, "weekly": WEEKDAYS_MORNING_AND_AFTERNOON},
+                json=doctor.get(
+                    "availability", {"slot_minutes": 30, "weekly": WEEKDAYS_MORNING_AND_AFTERNOON}
+                ),
             ),
             f"setting the schedule of {doctor['account']['full_name']}",
         )
@@ -169,8 +195,13 @@ def seed(stack: Any) -> list[str]:
         )
         if verified.status_code not in (200, 409):
             raise RuntimeError(f"verifying {doctor['account']['full_name']}: {verified.text}")
+    on_call = ON_CALL_DOCTOR["account"]
     return [
         f"password of every demo account: {PASSWORD}",
+        f"on call  {on_call['phone']}  {on_call['full_name']}: bookable round the clock, the "
+        "next slot within 15 minutes",
+        "try it   .venv/bin/python localstack/try_a_consultation.py  (sign-up to a paid "
+        "consultation; README: Try a whole consultation)",
         f"admin    {ADMIN['phone']}  {ADMIN['full_name']}",
         *(f"patient  {p['phone']}  {p['full_name']}" for p in PATIENTS),
         *(

@@ -183,7 +183,12 @@ class OrangeMoneySandbox(ProviderSandbox):
         return self._render(request, order)
 
     def _render(
-        self, request: web.Request, order: Order | None, error: str = "", status: int = 200
+        self,
+        request: web.Request,
+        order: Order | None,
+        error: str = "",
+        status: int = 200,
+        typed: str = "",
     ) -> web.Response:
         lang = pages.language(request, order.language if order else None)
         title = text("om_title", lang)
@@ -216,7 +221,7 @@ class OrangeMoneySandbox(ProviderSandbox):
 <input type="hidden" name="lang" value="{lang}">
 <label for="msisdn">{text("payer_number", lang)}</label>
 <input id="msisdn" name="msisdn" type="tel" inputmode="tel" autocomplete="tel"
- aria-describedby="{hint_id}" value="{html.escape(request.get("msisdn", ""))}">
+ aria-describedby="{hint_id}" value="{html.escape(typed)}">
 <p class="hint" id="{hint_id}">{text("payer_hint", lang)}</p>
 <div class="row"><button class="primary" name="choice" value="pay">{text("pay", lang)}</button>
 <button name="choice" value="refuse">{text("refuse", lang)}</button></div></form>"""
@@ -232,9 +237,9 @@ class OrangeMoneySandbox(ProviderSandbox):
         if choice == "pay":
             number = _MALIAN_NUMBER.match(re.sub(r"[\s.-]", "", str(form.get("msisdn") or "")))
             if number is None:
-                request["msisdn"] = str(form.get("msisdn") or "")[:20]
+                typed = str(form.get("msisdn") or "")[:20]
                 lang = pages.language(request, str(form.get("lang") or order.language))
-                return self._render(request, order, text("bad_number", lang), status=400)
+                return self._render(request, order, text("bad_number", lang), 400, typed)
             order.msisdn = f"223{number.group(1)}"
             order.status = "SUCCESS"
         elif choice == "refuse":

@@ -114,7 +114,7 @@ button.primary{background:#1d2733;color:#fff}
 .ok{background:#e5f4ea;border-left:5px solid #0b7a43;padding:.6rem .8rem}
 table{width:100%;border-collapse:collapse;font-size:.9rem}td,th{padding:.3rem;
 border-bottom:1px solid #dde3ea;text-align:left}a{color:#0b57d0}
-:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
+:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}h1{font-size:1.35rem}
 """
 
 # The pages carry no script and load nothing from elsewhere. `form-action` is left open on

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -238,3 +240,65 @@ def test_events_and_sent_messages_flow_with_the_stacks_own_moto_server(running_u
     journal.wait_for("stream", keys={"pk": {"S": f"ORDER#{order}"}, "sk": {"S": "ORDER"}})
     messages = requests.get(f"{base}/_local/messages.json", timeout=5).json()["messages"]
     assert {m["channel"] for m in messages if "1234" in m["body"]} == {"sms", "email"}
+
+
+def _time_wait_ports() -> set[int]:
+    """Local ports of this machine's TCP connections waiting in TIME_WAIT."""
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(FileNotFoundError), open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                if fields[3] == "06":  # TIME_WAIT
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def test_up_starts_again_right_after_ctrl_c_on_the_same_ports(tmp_path):
+    ports = {"http": free_port(), "ws": free_port(), "aws": free_port()}
+    fixed = ("--aws-port", str(ports["aws"]))
+    first = _up(tmp_path / "state", ports["http"], ports["ws"], *fixed)
+    second = None
+    try:
+        Output(first).wait_for("Press Ctrl-C to stop.", timeout=60)
+        # given connections to each port that the stack itself closes when it stops
+        http = requests.Session()
+        assert http.get(f"http://127.0.0.1:{ports['http']}/_local/status", timeout=5).ok
+        sqs = boto3.client(
+            "sqs", endpoint_url=f"http://127.0.0.1:{ports['aws']}", region_name="us-east-1"
+        )
+        sqs.list_queues()
+        os.killpg(first.pid, signal.SIGINT)
+        assert first.wait(timeout=30) == 0
+        http.close()
+        sqs.close()
+        assert _time_wait_ports() & set(ports.values()), "nothing was left in TIME_WAIT"
+
+        # when it is started again at once on the same ports
+        second = _up(tmp_path / "state", ports["http"], ports["ws"], *fixed)
+        output = Output(second)
+
+        # then it starts, rather than calling its own ports taken by another program
+        output.wait_for("Press Ctrl-C to stop.", timeout=60)
+        assert "in use" not in output.text and "taken" not in output.text
+        status = requests.get(f"http://127.0.0.1:{ports['http']}/_local/status", timeout=5)
+        assert status.json()["pid"] == second.pid
+        assert status.json()["aws_endpoint"] == f"http://127.0.0.1:{ports['aws']}"
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def test_a_port_another_program_listens_on_is_still_refused(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        process = _up(tmp_path / "state", port, free_port())
+        out, _ = process.communicate(timeout=60)
+
+    assert process.returncode == 1
+    assert f"port {port} is in use by another program" in out

@@ -1,0 +1,20 @@
+"""Fixtures of the end-to-end flows: people, bookable doctors and the consultations API as the
+consultations tests make them, and the payments API with the mobile-money sandboxes as the
+payments tests use them."""
+
+from tests.consultations.conftest import (  # noqa: F401 (fixtures)
+    api,
+    aws,
+    environment,
+    new_doctor,
+    new_patient,
+    patient,
+    topic,
+)
+from tests.payments.conftest import (  # noqa: F401 (fixtures)
+    moov,
+    orange,
+    payment_events,
+    payments,
+    payments_environment,
+)
