@@ -156,8 +156,10 @@ def main() -> None:
         # Orange Money: request, hosted page, notification, status confirmation.
         before = api_calls(orange)
         paid = 0
+        settled_ms = []
         for consultation_id in consultations[runs : runs + 3]:
             intent = create(consultation_id, "orange_money").json()
+            clicked = time.perf_counter()
             payer.pay_on_orange_money(intent["next_action"]["url"], "76123456", "pay")
             # Orange Money notifies in the background, as the real one does.
             deadline = time.monotonic() + 10
@@ -165,12 +167,19 @@ def main() -> None:
                 got = http.get(stack.url("payments", f"/{intent['id']}"), headers=auth).json()
                 if got["status"] == "succeeded":
                     paid += 1
+                    settled_ms.append((time.perf_counter() - clicked) * 1000)
                     break
                 time.sleep(0.05)
         print(
             f"Orange Money: {(api_calls(orange) - before) / max(paid, 1):.1f} provider API calls "
             f"per successful payment ({paid} paid; token cached from the timing run)"
         )
+        if settled_ms:
+            print(
+                "Orange Money: payer presses Payer -> intent succeeded (page, notification, "
+                f"status check): median {statistics.median(settled_ms):.0f} ms, "
+                f"max {max(settled_ms):.0f} ms"
+            )
         # Moov Money: push request, the payer confirms, the reconciler polls the status.
         before = api_calls(moov)
         intents = [create(c, "moov_money").json() for c in consultations[runs + 3 : runs + extra]]

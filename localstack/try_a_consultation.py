@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  2. Both open {args.base}/room/?consultation={booking['id']} and join: the patient "
         f"signs in as {phone} / {PASSWORD}.\n"
         f"  3. The doctor completes it (POST .../complete with a diagnosis); the patient's record "
-        f"shows the encounter: GET {args.base}/api/v1/records/<patient id>."
+        f"shows the encounter: GET {args.base}/api/v1/records/<patient id>/encounters."
     )
     if args.json:
         print(

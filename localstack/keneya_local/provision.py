@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,8 @@ class Deployment:
 
     services: dict[str, ServiceSpec]
     resources: dict[str, PhysicalResource]
+    # Secrets the local runtime's sandboxes stand behind: sandbox name -> secret ARN.
+    sandbox_secrets: dict[str, str] = field(default_factory=dict)
 
 
 def provision(
@@ -63,13 +65,8 @@ def provision(
     parameter_overrides: Mapping[str, str] | None = None,
     functions_dir: Path | None = None,
     stack_name: str | None = None,
-    local_secrets: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Deployment:
     """Create every supported resource of the template at `endpoint_url` (idempotent).
-
-    `local_secrets`: values for the secrets whose template `Metadata` says `LocalSandbox:
-    <name>` (the payment providers' credentials and `base_url` of the local stack's sandboxes),
-    written at every run since a sandbox's address and credentials change with each start.
 
     `stage` is the value of the template parameter `Stage` when it declares one (an override
     wins). Service code is looked up in `functions_dir/<service>`; by default `functions_dir` is
@@ -88,7 +85,6 @@ def provision(
         endpoint_url=endpoint_url,
         parameters=parameter_values(template, overrides),
         pseudo=Pseudo(region=region, account_id=account_id, stack_name=stack_name or stage),
-        local_secrets=local_secrets,
     )
     functions_dir = Path(functions_dir) if functions_dir else _functions_dir(template_path)
 
@@ -106,7 +102,41 @@ def provision(
         if spec.name in services:
             raise TemplateError(f"two applications declare the service {spec.name}")
         services[spec.name] = spec
-    return Deployment(services=services, resources=dict(stack.created))
+    sandbox_secrets = {
+        sandbox: stack.created[logical_id].physical_id
+        for logical_id, definition in template["Resources"].items()
+        if logical_id in stack.created
+        and (sandbox := (definition.get("Metadata") or {}).get("LocalSandbox"))
+    }
+    return Deployment(
+        services=services, resources=dict(stack.created), sandbox_secrets=sandbox_secrets
+    )
+
+
+def point_secrets_at_sandboxes(
+    deployment: Deployment,
+    values: Mapping[str, Mapping[str, Any]],
+    services: Iterable[str],
+    *,
+    endpoint_url: str,
+    region: str = "us-east-1",
+) -> list[str]:
+    """Write `values[name]` into each secret the template marks `LocalSandbox: <name>` (the
+    payment providers' credentials and `base_url`), when one of `services` reads it: a stack
+    points the secrets of the services it runs at its own sandboxes, and leaves alone those of
+    another stack sharing the endpoint. Returns the sandboxes written."""
+    environments = [
+        set(deployment.services[name].environment.values())
+        for name in services
+        if name in deployment.services
+    ]
+    written = []
+    secrets = _session(region).client("secretsmanager", endpoint_url=endpoint_url)
+    for sandbox, arn in sorted(deployment.sandbox_secrets.items()):
+        if sandbox in values and any(arn in environment for environment in environments):
+            secrets.put_secret_value(SecretId=arn, SecretString=json.dumps(values[sandbox]))
+            written.append(sandbox)
+    return written
 
 
 def environment_name(parameter: str) -> str:
@@ -144,10 +174,8 @@ class _Stack:
         endpoint_url: str,
         parameters: Mapping[str, Any],
         pseudo: Pseudo,
-        local_secrets: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.template = template
-        self.local_secrets = dict(local_secrets or {})
         self.session = session
         self.endpoint_url = endpoint_url
         self.pseudo = pseudo
@@ -489,9 +517,6 @@ def _cors_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
 def _secret(stack: _Stack, logical_id: str, p: Mapping[str, Any]) -> PhysicalResource:
     secrets = stack.client("secretsmanager")
     name = p.get("Name") or stack.generated_name(logical_id, 512)
-    sandbox = (stack.definition(logical_id).get("Metadata") or {}).get("LocalSandbox")
-    if sandbox in stack.local_secrets:
-        return _secret_of_sandbox(stack, name, json.dumps(stack.local_secrets[sandbox]), p)
     try:
         # An existing secret keeps its value: a generated password must not change on every run.
         arn = secrets.describe_secret(SecretId=name)["ARN"]
@@ -503,20 +528,6 @@ def _secret(stack: _Stack, logical_id: str, p: Mapping[str, Any]) -> PhysicalRes
             if "SecretString" in p
             else _generated_secret(secrets, p.get("GenerateSecretString") or {})
         )
-        extra = {"Description": p["Description"]} if "Description" in p else {}
-        arn = secrets.create_secret(Name=name, SecretString=value, **extra)["ARN"]
-    return PhysicalResource("AWS::SecretsManager::Secret", arn, {"Id": arn})
-
-
-def _secret_of_sandbox(
-    stack: _Stack, name: str, value: str, p: Mapping[str, Any]
-) -> PhysicalResource:
-    secrets = stack.client("secretsmanager")
-    try:
-        arn = secrets.put_secret_value(SecretId=name, SecretString=value)["ARN"]
-    except ClientError as error:
-        if _error_code(error) != "ResourceNotFoundException":
-            raise
         extra = {"Description": p["Description"]} if "Description" in p else {}
         arn = secrets.create_secret(Name=name, SecretString=value, **extra)["ARN"]
     return PhysicalResource("AWS::SecretsManager::Secret", arn, {"Id": arn})

@@ -45,7 +45,7 @@ from keneya_local.catcher import MessageCatcher
 from keneya_local.console import Console, function_name
 from keneya_local.event_sources import AwsClients, EventSources
 from keneya_local.mobile_money import MobileMoneySandboxes
-from keneya_local.provision import Deployment, provision
+from keneya_local.provision import Deployment, point_secrets_at_sandboxes, provision
 from keneya_local.rest_gateway import API_BASE, RestGateway
 from keneya_local.websocket_gateway import WebSocketGateway
 from keneya_local.worker_process import WorkerProcess, WorkerStartError
@@ -309,11 +309,18 @@ class LocalStack:
                 # Payers come back to the web app this stack serves.
                 parameter_overrides={"WebAppUrl": self.http_url, **self.parameter_overrides},
                 functions_dir=self.functions_dir,
-                local_secrets=self.sandboxes.secrets(),
             ),
             asyncio.to_thread(AwsClients, self.aws_endpoint, self.region),
         )
         self.account_id = _account_of(self.deployment) or DEFAULT_ACCOUNT_ID
+        await asyncio.to_thread(
+            point_secrets_at_sandboxes,
+            self.deployment,
+            self.sandboxes.secrets(),
+            self.only_services if self.only_services is not None else self.deployment.services,
+            endpoint_url=self.aws_endpoint,
+            region=self.region,
+        )
         if self._aws.server is None and self._aws_in_process is None:
             arns = [
                 value

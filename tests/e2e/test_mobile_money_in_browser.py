@@ -38,9 +38,16 @@ def phone_browser(chromium: None) -> Iterator[Any]:
 
 
 def wait_until(driver: Any, check: Callable[[], Any], what: str, timeout: float = 20) -> Any:
+    """`check()`'s first truthy result; an element that is not there yet, or belongs to the page
+    the browser is leaving, counts as not yet."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
     deadline = time.monotonic() + timeout
     while True:
-        result = check()
+        try:
+            result = check()
+        except (NoSuchElementException, StaleElementReferenceException):
+            result = None
         if result:
             return result
         if time.monotonic() > deadline:

@@ -97,3 +97,32 @@ def test_an_event_reaches_exactly_the_queues_subscribed_to_its_type(
     assert reached == {"users", "records", "notifications"}
     # Raw delivery: the consumer gets the envelope itself, not SNS's wrapper around it.
     assert [m["Body"] for m in received["users"]] == [body]
+
+
+def test_the_provider_secrets_point_at_the_sandboxes_of_the_stack_that_runs_payments(
+    deployment: Deployment, aws_endpoint: str
+):
+    from keneya_local.provision import point_secrets_at_sandboxes
+
+    secrets = client("secretsmanager", aws_endpoint)
+    orange_arn = deployment.services["payments"].environment["ORANGE_MONEY_SECRET_ARN"]
+    moov_arn = deployment.services["payments"].environment["MOOV_MONEY_SECRET_ARN"]
+    assert deployment.sandbox_secrets == {"orange-money": orange_arn, "moov-money": moov_arn}
+    values = {
+        "orange-money": {"client_id": "om", "base_url": "http://127.0.0.1:9/_sandbox/om"},
+        "moov-money": {"username": "mv", "base_url": "http://127.0.0.1:9/_sandbox/mv"},
+    }
+    before = secrets.get_secret_value(SecretId=orange_arn)["SecretString"]
+
+    # a stack that runs auth alone leaves them as they are
+    untouched = point_secrets_at_sandboxes(deployment, values, ["auth"], endpoint_url=aws_endpoint)
+    assert untouched == []
+    assert secrets.get_secret_value(SecretId=orange_arn)["SecretString"] == before
+
+    # a stack that runs payments points them at its sandboxes
+    written = point_secrets_at_sandboxes(
+        deployment, values, ["auth", "payments"], endpoint_url=aws_endpoint
+    )
+    assert written == ["moov-money", "orange-money"]
+    for arn, value in ((orange_arn, values["orange-money"]), (moov_arn, values["moov-money"])):
+        assert json.loads(secrets.get_secret_value(SecretId=arn)["SecretString"]) == value
