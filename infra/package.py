@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: `python infra/package.py`
     sys.path.insert(0, str(REPO))
 
+from infra import gateway_responses  # noqa: E402
 from infra.cfn_yaml import dump_json, dump_yaml, load_template  # noqa: E402
 from infra.layer import build_layer  # noqa: E402
 from infra.service_stack import (  # noqa: E402
@@ -110,7 +111,13 @@ def _summary(template: Mapping[str, Any]) -> str:
 
 
 def package_service(
-    wiring: ServiceWiring, *, functions_dir: Path, out: Path, stage: str, visibility_timeout: int
+    wiring: ServiceWiring,
+    *,
+    functions_dir: Path,
+    out: Path,
+    stage: str,
+    visibility_timeout: int,
+    gateway_answers: Mapping[str, gateway_responses.GatewayAnswer] | None = None,
 ) -> PackagedService:
     started = time.monotonic()
     app_dir = functions_dir / wiring.name
@@ -120,7 +127,10 @@ def package_service(
     _chalice_package(app_dir, stage, service_out, wiring)
     template_path = service_out / "sam.json"
     stack = build_service_stack(
-        load_template(template_path), wiring, visibility_timeout=visibility_timeout
+        load_template(template_path),
+        wiring,
+        visibility_timeout=visibility_timeout,
+        gateway_answers=gateway_answers or {},
     )
     dump_json(stack.template, template_path)
     return PackagedService(
@@ -216,7 +226,11 @@ def _openapi_available() -> bool:
 
 
 def write_openapi(
-    services: Sequence[ServiceWiring], functions_dir: Path, out: Path, pool: ThreadPoolExecutor
+    services: Sequence[ServiceWiring],
+    functions_dir: Path,
+    out: Path,
+    pool: ThreadPoolExecutor,
+    gateway_answers: Mapping[str, gateway_responses.GatewayAnswer] | None = None,
 ) -> Path | None:
     if not _openapi_available():
         print("openapi: keneya.openapi not in the layer yet, skipped")
@@ -224,7 +238,10 @@ def write_openapi(
     from keneya.openapi import merge_documents
 
     futures = {w.name: pool.submit(_service_document, w, functions_dir) for w in services}
-    merged = merge_documents({name: future.result() for name, future in futures.items()})
+    merged = merge_documents(
+        {name: future.result() for name, future in futures.items()},
+        gateway_statuses=gateway_responses.openapi_statuses(gateway_answers or {}),
+    )
     path = out / "openapi.json"
     path.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
     return path
@@ -252,6 +269,7 @@ def package(
         services = [w for w in services if w.name in only]
     out.mkdir(parents=True, exist_ok=True)
     visibility_timeout = _visibility_timeout(root)
+    gateway_answers = gateway_responses.declarations(root)
     failures: list[str] = []
     width = max(len(w.name) for w in services)
 
@@ -262,7 +280,7 @@ def package(
         futures = {
             pool.submit(
                 package_service, wiring, functions_dir=functions_dir, out=out, stage=stage,
-                visibility_timeout=visibility_timeout,
+                visibility_timeout=visibility_timeout, gateway_answers=gateway_answers,
             ): wiring
             for wiring in services
         }
@@ -293,7 +311,7 @@ def package(
         try:
             print(f"template  -> {compose_root(root, services, out)}")
             if openapi:
-                document = write_openapi(services, functions_dir, out, pool)
+                document = write_openapi(services, functions_dir, out, pool, gateway_answers)
                 if document is not None:
                     print(f"openapi   -> {document}")
         except PackagingError as error:

@@ -24,6 +24,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra.gateway_responses import GatewayAnswer, cloudformation_resources
+
 RUNTIME = "python3.11"
 LOG_RETENTION_DAYS = 30
 STREAM_MAX_RETRIES = 10
@@ -125,9 +127,14 @@ class ServiceStack:
 
 
 def build_service_stack(
-    chalice_template: Mapping[str, Any], wiring: ServiceWiring, *, visibility_timeout: int
+    chalice_template: Mapping[str, Any],
+    wiring: ServiceWiring,
+    *,
+    visibility_timeout: int,
+    gateway_answers: Mapping[str, GatewayAnswer] | None = None,
 ) -> ServiceStack:
-    """The nested stack of `wiring.name`, from the template `chalice package` generated."""
+    """The nested stack of `wiring.name`, from the template `chalice package` generated, with
+    the root template's gateway responses (`gateway_answers`) on its REST API."""
     template = copy.deepcopy(dict(chalice_template))
     stack = ServiceStack(template)
     resources: dict[str, Any] = template["Resources"]
@@ -155,6 +162,7 @@ def build_service_stack(
 
     if "RestAPI" in resources:
         _shape_rest_api(template, wiring)
+        resources.update(cloudformation_resources(gateway_answers or {}))
     websocket_stage = None
     if "WebsocketAPI" in resources:
         resources["WebsocketAPI"]["Properties"]["Name"] = {

@@ -28,6 +28,7 @@ import base64
 import html
 import json
 import socket
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,6 +77,21 @@ _HOP_BY_HOP = frozenset(
 )
 
 
+# Which of API Gateway's gateway-response types each of its own errors is.
+_RESPONSE_TYPES = {
+    "UnauthorizedException": "UNAUTHORIZED",
+    "MissingAuthenticationTokenException": "MISSING_AUTHENTICATION_TOKEN",
+    "AccessDeniedException": "ACCESS_DENIED",
+    "AuthorizerConfigurationException": "AUTHORIZER_CONFIGURATION_ERROR",
+    "InternalServerErrorException": "INTEGRATION_FAILURE",
+    "IntegrationTimeout": "INTEGRATION_TIMEOUT",
+    "RequestTooLarge": "REQUEST_TOO_LARGE",
+    "NotFoundException": "RESOURCE_NOT_FOUND",
+}
+# API Gateway refuses a request line longer than this.
+MAX_URL_BYTES = 8192
+
+
 def _json(status: int, body: Any, error_type: str | None = None) -> web.Response:
     headers = {"x-amzn-ErrorType": error_type} if error_type else None
     return web.Response(
@@ -86,14 +102,14 @@ def _json(status: int, body: Any, error_type: str | None = None) -> web.Response
     )
 
 
-def _internal_error() -> web.Response:
-    return _json(502, {"message": "Internal server error"}, "InternalServerErrorException")
-
-
-def _missing_token() -> web.Response:
-    return _json(
-        403, {"message": "Missing Authentication Token"}, "MissingAuthenticationTokenException"
-    )
+def _declared_answers(template: Path) -> dict[str, Any]:
+    """The gateway responses `template` declares (none for a template without them)."""
+    try:
+        from infra.gateway_responses import declarations
+        from keneya_local.cfn import load_template
+    except ImportError:  # the runtime used without Keneya's infra/ (another project's template)
+        return {}
+    return declarations(load_template(template))
 
 
 class RestGateway:
@@ -102,9 +118,57 @@ class RestGateway:
         self.room_dir = room_dir
         self._runner: web.AppRunner | None = None
         self._openapi_cache: dict[str, tuple[int | None, dict[str, Any] | None]] = {}
+        # The template's gateway responses: what this gateway answers by itself, as on AWS.
+        self.gateway_answers = _declared_answers(stack.template)
+
+    def gateway_answer(
+        self, error_type: str, status: int, body: Any, request_id: str | None = None
+    ) -> web.Response:
+        """API Gateway's own answer for `error_type`: the template's declaration of its
+        gateway-response type (or DEFAULT_4XX / DEFAULT_5XX) when there is one, else API
+        Gateway's built-in `status` and `body`."""
+        request_id = request_id or str(uuid.uuid4())
+        response_type = _RESPONSE_TYPES.get(error_type, "")
+        declared = self.gateway_answers.get(response_type) or self.gateway_answers.get(
+            "DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX"
+        )
+        headers = {"x-amzn-ErrorType": error_type, "x-amzn-RequestId": request_id}
+        if declared is None:
+            response = _json(status, body, error_type)
+            response.headers["x-amzn-RequestId"] = request_id
+            return response
+        status = declared.status or status
+        return web.Response(
+            status=status,
+            body=declared.render(request_id, status),
+            headers={
+                **headers,
+                "Content-Type": "application/problem+json",
+                "Cache-Control": "no-store",
+            },
+        )
+
+    @web.middleware
+    async def _gateway_errors(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        """Under /api/v1, what aiohttp would answer in plain text (no route, a body too large)
+        is answered as API Gateway's declared gateway responses."""
+        if not request.path.startswith(API_BASE):
+            return await handler(request)
+        if len(request.raw_path.encode()) > MAX_URL_BYTES:
+            return self.gateway_answer("RequestTooLarge", 413, {"message": "Request Too Long"})
+        try:
+            return await handler(request)
+        except web.HTTPRequestEntityTooLarge:
+            return self.gateway_answer("RequestTooLarge", 413, {"message": "Request Too Long"})
+        except web.HTTPNotFound:
+            return self.gateway_answer(
+                "MissingAuthenticationTokenException",
+                403,
+                {"message": "Missing Authentication Token"},
+            )
 
     def application(self) -> web.Application:
-        app = web.Application(client_max_size=MAX_BODY_BYTES)
+        app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[self._gateway_errors])
         app.router.add_get("/", self.index)
         app.router.add_get(f"{API_BASE}/openapi.json", self.openapi)
         app.router.add_get(f"{API_BASE}/docs", self.docs)
@@ -127,7 +191,13 @@ class RestGateway:
 
     async def start(self, sock: socket.socket) -> None:
         self._runner = web.AppRunner(
-            self.application(), access_log=None, handle_signals=False, shutdown_timeout=1.0
+            self.application(),
+            access_log=None,
+            handle_signals=False,
+            shutdown_timeout=1.0,
+            # Longer than API Gateway's limit, so that the gateway's own answer is the one a
+            # client gets for a URL too long, not the HTTP parser's.
+            max_line_size=4 * MAX_URL_BYTES,
         )
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
@@ -143,7 +213,7 @@ class RestGateway:
         service = request.match_info["service"]
         worker = self.stack.workers.get(service)
         if worker is None or not worker.has_routes:
-            return _missing_token()
+            return self._missing_token()
         prefix = f"{API_BASE}/{service}"
         raw = request.raw_path
         relative = raw[len(prefix) :] if raw.startswith(prefix) else raw
@@ -176,11 +246,20 @@ class RestGateway:
                 except TimeoutError:
                     # API Gateway stops waiting at 29 s; the function runs on to its timeout.
                     call.add_done_callback(_consume)
-                    return _json(
-                        504, {"message": "Endpoint request timed out"}, "IntegrationTimeout"
+                    return self.gateway_answer(
+                        "IntegrationTimeout", 504, {"message": "Endpoint request timed out"}
                     )
         except (FunctionError, WorkerUnavailable):
-            return _internal_error()
+            return self._internal_error()
+        answered = {name.lower(): value for name, value in result["headers"]}
+        if "x-amzn-errortype" in answered:
+            # The worker played API Gateway (authorizer, unknown route): its declared answer.
+            return self.gateway_answer(
+                answered["x-amzn-errortype"],
+                result["status"],
+                json.loads(base64.b64decode(result["body_b64"] or "") or b"null"),
+                answered.get("x-amzn-requestid"),
+            )
         response = web.Response(
             status=result["status"], body=base64.b64decode(result["body_b64"] or "")
         )
@@ -188,6 +267,16 @@ class RestGateway:
             if name.lower() not in _HOP_BY_HOP:
                 response.headers.add(name, value)
         return response
+
+    def _internal_error(self) -> web.Response:
+        return self.gateway_answer(
+            "InternalServerErrorException", 502, {"message": "Internal server error"}
+        )
+
+    def _missing_token(self) -> web.Response:
+        return self.gateway_answer(
+            "MissingAuthenticationTokenException", 403, {"message": "Missing Authentication Token"}
+        )
 
     # -- documentation ------------------------------------------------------------------
 
@@ -217,7 +306,11 @@ class RestGateway:
             merge_documents = None
         complete = {s: d for s, d in documents.items() if d is not None}
         if merge_documents is not None and len(complete) == len(documents):
-            return merge_documents(complete)
+            from infra.gateway_responses import openapi_statuses
+
+            return merge_documents(
+                complete, gateway_statuses=openapi_statuses(self.gateway_answers)
+            )
         return self._routes_only_document(complete)
 
     def _routes_only_document(self, documents: Mapping[str, dict[str, Any]]) -> dict[str, Any]:

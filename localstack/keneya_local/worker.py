@@ -428,6 +428,14 @@ class ApiGatewayProxy:
                 "MissingAuthenticationTokenException",
                 {"message": "Missing Authentication Token"},
             ) from None
+        methods = self._app.routes.get(match.route) or {}
+        if method != "OPTIONS" and method not in methods:
+            # API Gateway has no such method on the resource: the same answer as no resource.
+            raise GatewayResponse(
+                403,
+                "MissingAuthenticationTokenException",
+                {"message": "Missing Authentication Token"},
+            )
         headers: dict[str, str] = {}
         multi_headers: dict[str, list[str]] = {}
         names: dict[str, str] = {}

@@ -101,7 +101,17 @@ def forgeries(signing_key):
         "stranger-key-real-kid": signed(stranger, claims(), kid),
         "tampered": tampered(),
         "not-a-jwt": "not.a.jwt",
+        "rs256-with-the-es256-kid": another_key_family(kid),
     }
+
+
+def another_key_family(kid: str) -> str:
+    """A token naming the published ES256 key's kid, signed RS256 with a stranger's RSA key."""
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return jwt.encode(claims(), stranger, algorithm="RS256", headers={"kid": kid})
 
 
 FORGERIES = [
@@ -116,6 +126,7 @@ FORGERIES = [
     "stranger-key-real-kid",
     "tampered",
     "not-a-jwt",
+    "rs256-with-the-es256-kid",
 ]
 
 

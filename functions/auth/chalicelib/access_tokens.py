@@ -72,7 +72,7 @@ def read_access_token(
 
     try:
         header = jwt.get_unverified_header(token)
-    except jwt.PyJWTError as error:
+    except Exception as error:  # any unreadable token is a refusal, never a crash
         raise TokenRejected(f"malformed: {type(error).__name__}") from None
     if header.get("alg") != ALGORITHM:
         # Checked before any key is chosen: `none` and HMAC-with-the-public-key never get near one.
@@ -97,8 +97,10 @@ def read_access_token(
                 "verify_iat": False,
             },
         )
-    except jwt.PyJWTError as error:
+    except Exception as error:  # whatever the verifier raised, the token is not trusted
         raise TokenRejected(type(error).__name__) from None
+    if not all(isinstance(claims[name], str) for name in ("sub", "role", "jti")):
+        raise TokenRejected("claims of the wrong type")
     leeway, moment = LEEWAY.total_seconds(), now.timestamp()
     if not isinstance(claims["exp"], int | float) or claims["exp"] + leeway <= moment:
         raise TokenRejected("expired")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalice import Blueprint, Response
+from pydantic import BaseModel
 
 from chalicelib import schemas
 from chalicelib.api_common import (
@@ -15,18 +16,87 @@ from chalicelib.api_common import (
     caller,
     listing,
     no_content,
-    not_found,
     records,
     router,
 )
+from keneya import http
 
 # section -> (body to add an entry, body to change one)
-SECTIONS = {
-    "allergies": ("NewAllergy", None),
-    "conditions": ("NewCondition", "ConditionChange"),
-    "medications": ("NewMedication", "MedicationChange"),
-    "vaccinations": ("NewVaccination", None),
+SECTIONS: dict[str, tuple[type[BaseModel], type[BaseModel] | None]] = {
+    "allergies": (schemas.NewAllergy, None),
+    "conditions": (schemas.NewCondition, schemas.ConditionChange),
+    "medications": (schemas.NewMedication, schemas.MedicationChange),
+    "vaccinations": (schemas.NewVaccination, None),
 }
+# What changing an entry of a section means.
+_CHANGE = {
+    "conditions": "Mark a condition resolved or active again",
+    "medications": "Mark a medication stopped or taken again",
+}
+# What one entry of each section is called in a summary.
+_ENTRY = {
+    "allergies": "an allergy",
+    "conditions": "a condition",
+    "medications": "a medication",
+    "vaccinations": "a vaccination",
+}
+
+
+def _entry_routes(
+    bp: Blueprint,
+    route: Any,
+    section: str,
+    new_model: type[BaseModel],
+    change_model: type[BaseModel] | None,
+) -> None:
+    """Add, change (where a section allows it) and remove routes of one section."""
+    entry = _ENTRY[section]
+    singular = section.removesuffix("s")
+
+    def add(patient_id: str) -> Response:
+        parsed = http.parse_body(new_model, bp.current_request)
+        fields = parsed.model_dump(mode="json", exclude_none=True)
+        return answer(records().add_entry(caller(bp), patient_id, section, fields), status=201)
+
+    add.__name__ = f"add_{singular}"
+    route(
+        f"/{{patient_id}}/{section}",
+        ["POST"],
+        f"Add {entry} the patient reports",
+        body=new_model,
+        status=201,
+        errors=(404, 409, 422),
+    )(add)
+
+    if change_model is not None:
+
+        def change(patient_id: str, entry_id: str) -> Response:
+            fields = http.parse_body(change_model, bp.current_request).model_dump(mode="json")
+            return answer(records().update_entry(caller(bp), patient_id, section, entry_id, fields))
+
+        change.__name__ = f"change_{singular}"
+        route(
+            f"/{{patient_id}}/{section}/{{entry_id}}",
+            ["PATCH"],
+            f"Resolve or stop {entry}"
+            if section != "medications"
+            else "Stop or resume a medication",
+            body=change_model,
+            errors=(404, 422),
+        )(change)
+
+    def remove(patient_id: str, entry_id: str) -> Response:
+        records().remove_entry(caller(bp), patient_id, section, entry_id)
+        return no_content()
+
+    remove.__name__ = f"remove_{singular}"
+    route(
+        f"/{{patient_id}}/{section}/{{entry_id}}",
+        ["DELETE"],
+        f"Remove {entry} the patient entered",
+        status=204,
+        errors=(404,),
+    )(remove)
 
 
 def blueprint(authorizer: Any) -> Blueprint:
@@ -56,43 +126,10 @@ def blueprint(authorizer: Any) -> Blueprint:
     def get_encounter(patient_id, consultation_id):
         return answer(records().encounter(caller(bp), patient_id, consultation_id))
 
-    @route(
-        "/{patient_id}/{section}",
-        ["POST"],
-        "Add an allergy, condition, medication or vaccination",
-        status=201,
-        errors=(404, 409, 422),
-    )
-    def add_entry(patient_id, section):
-        if section not in SECTIONS:
-            raise not_found(bp)
-        fields = body(bp, SECTIONS[section][0]).model_dump(mode="json", exclude_none=True)
-        return answer(records().add_entry(caller(bp), patient_id, section, fields), status=201)
-
-    @route(
-        "/{patient_id}/{section}/{entry_id}",
-        ["PATCH"],
-        "Resolve or stop a condition or medication",
-        errors=(404, 422),
-    )
-    def change_entry(patient_id, section, entry_id):
-        if section not in SECTIONS or SECTIONS[section][1] is None:
-            raise not_found(bp)
-        fields = body(bp, SECTIONS[section][1]).model_dump(mode="json")
-        return answer(records().update_entry(caller(bp), patient_id, section, entry_id, fields))
-
-    @route(
-        "/{patient_id}/{section}/{entry_id}",
-        ["DELETE"],
-        "Remove an entry the patient made",
-        status=204,
-        errors=(404,),
-    )
-    def remove_entry(patient_id, section, entry_id):
-        if section not in SECTIONS:
-            raise not_found(bp)
-        records().remove_entry(caller(bp), patient_id, section, entry_id)
-        return no_content()
+    # One route per section and action (rather than `/{patient_id}/{section}`), so that the
+    # API document names each body and a generated client has a typed call for each.
+    for section, (new_model, change_model) in SECTIONS.items():
+        _entry_routes(bp, route, section, new_model, change_model)
 
     @route(
         "/{patient_id}/observations",

@@ -136,7 +136,8 @@ def test_service_role_reaches_only_the_service_own_resources(fixture_build):
     # Only the secret the template lists as written may be written.
     assert "secretsmanager:PutSecretValue" in statements["SecretSigningKeySecret"]["Action"]
     assert statements["SecretProviderSecret"]["Action"] == [
-        "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue",
     ]
     # "*" only where AWS offers nothing narrower, and never for data.
     wide = {sid for sid, s in statements.items() if s.get("Resource") == "*"}
@@ -179,8 +180,14 @@ def test_a_consumer_timeout_above_a_sixth_of_the_visibility_timeout_fails_packag
     template.write_text(template.read_text().replace("Default: 360", "Default: 300"))
 
     result = run_package(
-        "--template", template, "--functions", system / "functions", "--out", tmp_path / "build",
-        "--no-layer", "--no-openapi",
+        "--template",
+        template,
+        "--functions",
+        system / "functions",
+        "--out",
+        tmp_path / "build",
+        "--no-layer",
+        "--no-openapi",
     )
 
     assert result.returncode == 1
@@ -197,8 +204,14 @@ def test_an_sqs_handler_on_a_queue_the_template_does_not_define_fails_packaging(
     )
 
     result = run_package(
-        "--template", system / "template.yaml", "--functions", system / "functions",
-        "--out", tmp_path / "build", "--no-layer", "--no-openapi",
+        "--template",
+        system / "template.yaml",
+        "--functions",
+        system / "functions",
+        "--out",
+        tmp_path / "build",
+        "--no-layer",
+        "--no-openapi",
     )
 
     assert result.returncode == 1
@@ -245,7 +258,8 @@ def test_both_websocket_apis_are_part_of_the_composed_system(system_build: Build
     root = system_build.root()
     for service in SERVICES:
         apis = [
-            r["Properties"] for r in system_build.nested(service)["Resources"].values()
+            r["Properties"]
+            for r in system_build.nested(service)["Resources"].values()
             if r["Type"] == "AWS::ApiGatewayV2::Api"
         ]
         if service in WEBSOCKET_SERVICES:
@@ -288,3 +302,37 @@ def test_openapi_document_covers_every_service(system_build: Build):
     document = json.loads(path.read_text())
     for service in SERVICES:
         assert f"/api/v1/{service}/health" in document["paths"]
+
+
+def test_every_rest_api_answers_the_templates_gateway_responses_as_problems(system_build: Build):
+    declared = system_build.root()["Metadata"]["GatewayResponses"]
+    for service in SERVICES:
+        responses = {
+            r["Properties"]["ResponseType"]: r["Properties"]
+            for r in system_build.nested(service)["Resources"].values()
+            if r["Type"] == "AWS::ApiGateway::GatewayResponse"
+        }
+        assert set(responses) == set(declared), service
+        for response_type, properties in responses.items():
+            assert properties["RestApiId"] == {"Ref": "RestAPI"}
+            headers = properties["ResponseParameters"]
+            assert headers["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
+            body = json.loads(properties["ResponseTemplates"]["application/problem+json"])
+            assert body["request_id"] == "$context.requestId"
+            assert body["title"] == declared[response_type]["Title"]
+            if "StatusCode" in declared[response_type]:
+                assert properties["StatusCode"] == str(declared[response_type]["StatusCode"])
+                assert body["status"] == declared[response_type]["StatusCode"]
+
+
+def test_every_operation_lists_the_gateways_own_answers(system_build: Build):
+    document = json.loads((system_build.out / "openapi.json").read_text())
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            expected = {"413", "429", "502", "504"} | (
+                {"401"} if operation.get("security") else set()
+            )
+            assert expected <= set(operation["responses"]), f"{method} {path}"
+            for status in expected:
+                content = operation["responses"][status]["content"]
+                assert "application/problem+json" in content, f"{method} {path} {status}"

@@ -5,7 +5,7 @@ import json
 import pytest
 from chalice import Chalice
 from chalice.test import Client
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from keneya import http
 
@@ -13,6 +13,12 @@ from keneya import http
 class Booking(BaseModel):
     doctor_id: str = Field(min_length=1)
     fee_xof: int = Field(ge=0)
+    note: str | None = None
+
+
+class Window(BaseModel):
+    from_: AwareDatetime | None = Field(default=None, alias="from")
+    to: AwareDatetime | None = None
 
 
 def build_app() -> Chalice:
@@ -23,6 +29,10 @@ def build_app() -> Chalice:
     def book():
         booking = http.parse_body(Booking, app.current_request)
         return http.json_response(booking, status=201)
+
+    @app.route("/window")
+    def window():
+        return http.json_response(http.parse_query(Window, app.current_request))
 
     @app.route("/taken")
     def taken():
@@ -51,7 +61,7 @@ def test_a_valid_body_is_parsed_and_echoed(client):
     response = post(client, json.dumps({"doctor_id": "d1", "fee_xof": 5000}).encode())
 
     assert response.status_code == 201
-    assert response.json_body == {"doctor_id": "d1", "fee_xof": 5000}
+    assert response.json_body == {"doctor_id": "d1", "fee_xof": 5000, "note": None}
 
 
 def test_an_invalid_field_gets_a_422_problem_naming_it(client):
@@ -118,3 +128,74 @@ def test_an_unsafe_correlation_id_is_replaced(client):
 
     assert response.headers["X-Correlation-Id"] != "bad id\n<script>"
     assert response.headers["X-Correlation-Id"] == response.headers["X-Request-Id"]
+
+
+def problem_of(response) -> dict:
+    assert response.headers["Content-Type"] == "application/problem+json"
+    return json.loads(response.body)
+
+
+def test_a_body_that_is_not_utf8_gets_a_400_naming_the_body(client):
+    # given a name written in Latin-1, as API Gateway hands it on: bytes replaced by U+FFFD
+    for body in (b'{"doctor_id": "d\xe9", "fee_xof": 1}', '{"doctor_id": "d\ufffd", "fee_xof": 1}'):
+        response = post(client, body.encode() if isinstance(body, str) else body)
+
+        assert response.status_code == 400
+        assert problem_of(response)["errors"][0]["field"] == "body"
+
+
+def test_a_body_not_declared_as_json_gets_a_415(client):
+    body = json.dumps({"doctor_id": "d1", "fee_xof": 5000}).encode()
+
+    for headers in ({}, {"Content-Type": "text/plain"}, {"Content-Type": "application/xml"}):
+        response = client.http.post("/bookings", body=body, headers=headers)
+        if response.status_code != 415:
+            raise AssertionError(f"{headers}: {response.status_code} {response.body!r}")
+        assert problem_of(response)["errors"][0]["field"] == "Content-Type"
+    declared = client.http.post(
+        "/bookings", body=body, headers={"Content-Type": "application/json; charset=utf-8"}
+    )
+    assert declared.status_code == 201
+
+
+def test_a_body_nested_a_thousand_levels_gets_a_400_not_a_500(client):
+    deep = b'{"doctor_id": "d1", "fee_xof": 1, "note": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+
+    response = post(client, deep)
+
+    assert response.status_code == 400
+    assert problem_of(response)["errors"][0]["code"] == "too_deep"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Awa\x00", "Awa\x1b[31m", "Awa\u202eetaR", "\u2066Awa", "Awa\x7f"],
+    ids=["nul", "escape", "rtl-override", "isolate", "delete"],
+)
+def test_control_and_bidi_override_characters_get_a_422_naming_the_field(client, text):
+    body = json.dumps({"doctor_id": "d1", "fee_xof": 1, "note": text}).encode()
+
+    response = post(client, body)
+
+    assert response.status_code == 422
+    assert [e["field"] for e in problem_of(response)["errors"]] == ["note"]
+
+
+def test_text_on_several_lines_is_accepted(client):
+    body = {"doctor_id": "d1", "fee_xof": 1, "note": "Fièvre\n\tdepuis deux jours"}
+
+    assert post(client, json.dumps(body).encode()).status_code == 201
+
+
+@pytest.mark.parametrize("query", ["to=0.5", "from=1&to=2", "to=1733300000", "from=tomorrow"])
+def test_a_date_time_query_parameter_must_be_written_as_one(client, query):
+    response = client.http.get(f"/window?{query}")
+
+    assert response.status_code == 400
+    assert problem_of(response)["errors"][0]["field"] in ("from", "to")
+
+
+def test_an_iso_date_time_query_parameter_is_accepted(client):
+    response = client.http.get("/window?from=2026-12-04T10:00:00Z&to=2026-12-05T10:00:00%2B00:00")
+
+    assert response.status_code == 200

@@ -148,3 +148,42 @@ def test_the_authorizer_fails_as_api_gateway_expects_for_a_401(protected_client)
     # API Gateway turns an authorizer failing with exactly "Unauthorized" into a 401.
     with pytest.raises(UnauthorizedToken, match=r"^Unauthorized$"):
         protected_client.http.get("/me", headers={"Authorization": "Bearer not-a-jwt"})
+
+
+def _rs256_token_with_kid(kid: str, **claims) -> str:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = int(time.time())
+    body = {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "role": "patient", "iat": now}
+    body |= {"exp": now + 900, "jti": "j", **claims}
+    return jwt.encode(body, key, algorithm="RS256", headers={"kid": kid})
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        # the kid of the published ES256 key, signed with another key family
+        lambda key: _rs256_token_with_kid(key.kid),
+        # an algorithm PyJWT knows nothing of, a header that is not JSON, claims of wrong types
+        lambda key: "eyJhbGciOiJYWVoiLCJraWQiOiJrZXktMSJ9.e30.c2ln",
+        lambda key: "eyJ.e30.c2ln",
+        lambda key: key.token(sub=["not", "a", "string"], role=["patient"]),
+        lambda key: key.token(jti=7),
+    ],
+    ids=["rs256-with-es256-kid", "unknown-alg", "broken-header", "sub-and-role-lists", "int-jti"],
+)
+def test_any_token_that_cannot_be_verified_is_refused_and_never_raises_anything_else(
+    verifier, published_key, token
+):
+    with pytest.raises(InvalidToken):
+        verifier.verify(token(published_key))
+
+
+def test_the_authorizer_refuses_a_token_of_another_key_family_with_a_401(
+    protected_client, published_key
+):
+    token = _rs256_token_with_kid(published_key.kid)
+
+    with pytest.raises(UnauthorizedToken):
+        protected_client.http.get("/me", headers={"Authorization": f"Bearer {token}"})

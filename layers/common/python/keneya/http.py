@@ -7,8 +7,10 @@ returns a stack trace.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -93,6 +95,10 @@ class PayloadTooLarge(Problem):
     status, title, slug = 413, "Payload Too Large", "payload-too-large"
 
 
+class UnsupportedMediaType(Problem):
+    status, title, slug = 415, "Unsupported Media Type", "unsupported-media-type"
+
+
 class UnprocessableContent(Problem):
     status, title, slug = 422, "Unprocessable Content", "validation-error"
 
@@ -114,6 +120,7 @@ _STATUS_PROBLEMS: dict[int, type[Problem]] = {
         NotFound,
         Conflict,
         PayloadTooLarge,
+        UnsupportedMediaType,
         UnprocessableContent,
         TooManyRequests,
         ServiceUnavailable,
@@ -139,7 +146,17 @@ def _as_problem(response: Response) -> Problem | None:
         return Problem("An unexpected error occurred. Quote the request id when reporting it.")
     cls = _STATUS_PROBLEMS.get(response.status_code)
     if cls is None:
-        cls = type("ClientError", (Problem,), {"status": response.status_code, "title": "Error"})
+        from http import HTTPStatus
+
+        title = HTTPStatus(response.status_code).phrase
+        slug = title.lower().replace(" ", "-")
+        attributes = {"status": response.status_code, "title": title, "slug": slug}
+        cls = type("ClientError", (Problem,), attributes)
+    if cls is UnsupportedMediaType:
+        return cls(
+            "The body must be sent as JSON (Content-Type: application/json).",
+            errors=[FieldError("Content-Type", "must be application/json", "media_type")],
+        )
     return cls(str(response.body["Message"]))
 
 
@@ -177,20 +194,108 @@ def _field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
     ]
 
 
-def parse_body(model: type[Model], request: Request) -> Model:
-    """The request's JSON body validated by `model`; 400 when it is not JSON, 422 naming each
-    invalid field otherwise."""
-    from pydantic import ValidationError
+# Deeper than any body of the API; a document nested a thousand levels would exhaust the
+# parser's and the validator's recursion.
+MAX_BODY_DEPTH = 32
+# Never part of a name, a note or any text a person types: NUL and the other control characters
+# (tab, line feed and carriage return excepted), and the bidirectional overrides and isolates
+# that make text display otherwise than it reads.
+_FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_JSON_MEDIA_TYPE = re.compile(r"^application/(?:[\w.+-]+\+)?json$")
 
+
+def _json_document(request: Request) -> Any:
+    """The body as a JSON document: 415 unless declared JSON, 400 unless valid UTF-8 JSON no
+    deeper than `MAX_BODY_DEPTH`."""
+    declared = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if not _JSON_MEDIA_TYPE.match(declared):
+        raise UnsupportedMediaType(
+            "The body must be sent as JSON (Content-Type: application/json).",
+            errors=[FieldError("Content-Type", "must be application/json", "media_type")],
+        )
     raw = request.raw_body
     if not raw:
         raise BadRequest(
             "A JSON body is required.", errors=[FieldError("body", "required", "missing")]
         )
     try:
-        document = json.loads(raw)
-    except ValueError:
-        raise BadRequest("The body is not valid JSON.") from None
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+    except UnicodeDecodeError:
+        text = "\ufffd"
+    # API Gateway hands a function the body as text, invalid UTF-8 already replaced by U+FFFD:
+    # a replacement character is the trace of bytes that were not UTF-8.
+    if "\ufffd" in text:
+        raise BadRequest(
+            "The body is not valid UTF-8.", errors=[FieldError("body", "not UTF-8", "encoding")]
+        )
+    if _nesting_depth(text) > MAX_BODY_DEPTH:
+        raise BadRequest(
+            f"The body is nested deeper than {MAX_BODY_DEPTH} levels.",
+            errors=[FieldError("body", f"deeper than {MAX_BODY_DEPTH} levels", "too_deep")],
+        )
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise BadRequest(
+            "The body is not valid JSON.", errors=[FieldError("body", "not JSON", "json")]
+        ) from None
+
+
+def _nesting_depth(text: str) -> int:
+    """How deep arrays and objects nest in a JSON text (brackets inside strings ignored)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for character in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif character == "\\":
+                escaped = True
+            elif character == '"':
+                in_string = False
+        elif character == '"':
+            in_string = True
+        elif character in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif character in "]}":
+            depth -= 1
+    return deepest
+
+
+def _texts(document: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every string of the document, keys included, with the field it is in."""
+    if isinstance(document, str):
+        yield path or "body", document
+    elif isinstance(document, dict):
+        for key, value in document.items():
+            field = f"{path}.{key}" if path else str(key)
+            yield field, str(key)
+            yield from _texts(value, field)
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            yield from _texts(value, f"{path}.{index}" if path else str(index))
+
+
+def refuse_control_characters(document: Any) -> None:
+    """422 naming each field whose text holds a control character or a bidirectional
+    override."""
+    broken = [
+        FieldError(field, "contains a control or bidirectional-override character", "text")
+        for field, text in _texts(document)
+        if _FORBIDDEN_TEXT.search(text)
+    ]
+    if broken:
+        raise UnprocessableContent("Some fields hold characters text may not.", errors=broken)
+
+
+def parse_body(model: type[Model], request: Request) -> Model:
+    """The request's JSON body validated by `model`: 415 unless it is declared JSON, 400 when it
+    is not UTF-8 JSON (or nested too deep), 422 naming each invalid field otherwise."""
+    from pydantic import ValidationError
+
+    document = _json_document(request)
+    refuse_control_characters(document)
     try:
         return model.model_validate(document)
     except ValidationError as error:
@@ -199,12 +304,38 @@ def parse_body(model: type[Model], request: Request) -> Model:
         ) from None
 
 
+# A date-time in a query string is written as one (2026-12-04T10:00:00Z), never as a number of
+# seconds, which pydantic would otherwise accept.
+_ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+@functools.cache
+def _date_time_parameters(model: type[BaseModel]) -> tuple[str, ...]:
+    """The query names of the model's date-time parameters, as its JSON schema describes them."""
+    properties = model.model_json_schema(by_alias=True).get("properties") or {}
+
+    def is_date_time(schema: Mapping[str, Any]) -> bool:
+        variants = [schema, *(schema.get("anyOf") or []), *(schema.get("oneOf") or [])]
+        return any(variant.get("format") == "date-time" for variant in variants)
+
+    return tuple(name for name, schema in properties.items() if is_date_time(schema))
+
+
 def parse_query(model: type[Model], request: Request) -> Model:
     """The query string validated by `model`, errors naming each parameter."""
     from pydantic import ValidationError
 
+    query = dict(request.query_params or {})
+    refuse_control_characters(query)
+    not_dates = [
+        FieldError(parameter, "must be a date-time such as 2026-12-04T10:00:00Z", "datetime")
+        for parameter in _date_time_parameters(model)
+        if parameter in query and not _ISO_DATE_TIME.match(query[parameter])
+    ]
+    if not_dates:
+        raise BadRequest("Some query parameters are invalid.", errors=not_dates)
     try:
-        return model.model_validate(dict(request.query_params or {}))
+        return model.model_validate(query)
     except ValidationError as error:
         raise BadRequest(
             "Some query parameters are invalid.", errors=_field_errors(error)

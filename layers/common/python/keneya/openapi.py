@@ -180,8 +180,15 @@ def service_document(app: Chalice, service: str, version: str = "1") -> dict[str
     }
 
 
-def merge_documents(documents: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    """One document for the whole `/api/v1` from the services' documents (keyed by service)."""
+def merge_documents(
+    documents: Mapping[str, dict[str, Any]],
+    gateway_statuses: Mapping[str, Mapping[int, str]] | None = None,
+) -> dict[str, Any]:
+    """One document for the whole `/api/v1` from the services' documents (keyed by service).
+
+    `gateway_statuses`: what API Gateway itself may answer (from the template's gateway
+    responses): `every` status on every operation, `secured` ones on those behind the
+    authorizer; each a problem document."""
     merged: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
@@ -202,4 +209,17 @@ def merge_documents(documents: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
         merged["components"]["schemas"].update(components.get("schemas", {}))
         merged["components"]["securitySchemes"].update(components.get("securitySchemes", {}))
         merged["tags"].append({"name": service})
+    problem = {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+    }
+    statuses = gateway_statuses or {}
+    for operations in merged["paths"].values():
+        for operation in operations.values():
+            answered = dict(statuses.get("every") or {})
+            if operation.get("security"):
+                answered |= statuses.get("secured") or {}
+            for status, title in sorted(answered.items()):
+                operation["responses"].setdefault(
+                    str(status), {"description": f"{title} (the gateway)", "content": problem}
+                )
     return merged
