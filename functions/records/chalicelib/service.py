@@ -219,6 +219,9 @@ class Records:
     def add_observation(
         self, who: Caller, patient_id: str, fields: dict[str, Any]
     ) -> dict[str, Any]:
+        observation_id = uuid.uuid4().hex
+        # Who may write comes before what is written: a stranger learns nothing from a 422.
+        self.open(who, patient_id, "write", "observations", observation_id, owner_only=True)
         measurement = measure(
             fields["kind"],
             fields["unit"],
@@ -230,14 +233,13 @@ class Records:
         if measured_at > self.clock() + CLOCK_SKEW:
             raise InvalidEntry("measured_at", "cannot be in the future", "in_future")
         observation = {
-            "_id": uuid.uuid4().hex,
+            "_id": observation_id,
             "patient_id": patient_id,
             **measurement.as_document(),
             "measured_at": measured_at,
             "recorded_by": who.user_id,
             "recorded_at": self.clock(),
         }
-        self.open(who, patient_id, "write", "observations", observation["_id"], owner_only=True)
         # Announced first: a crash in between announces a change that did not happen (readers
         # find nothing new), never the reverse.
         announcement = self._announcement(patient_id, "patient", "observations", observation["_id"])
@@ -308,19 +310,20 @@ class Records:
     def share(
         self, who: Caller, patient_id: str, doctor_id: str, until: datetime
     ) -> dict[str, Any]:
+        share_id = uuid.uuid4().hex
+        self.open(who, patient_id, "write", "shares", share_id, owner_only=True)
         if until <= self.clock():
             raise InvalidEntry("until", "must be in the future", "in_past")
         if until > self.clock() + MAX_SHARE:
             raise InvalidEntry("until", "a share lasts one year at most", "too_long")
         share = {
-            "_id": uuid.uuid4().hex,
+            "_id": share_id,
             "patient_id": patient_id,
             "doctor_id": doctor_id,
             "until": until,
             "created_at": self.clock(),
             "revoked_at": None,
         }
-        self.open(who, patient_id, "write", "shares", share["_id"], owner_only=True)
         self.store.add_share(share)
         return share
 
