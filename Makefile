@@ -8,13 +8,19 @@ export AWS_DEFAULT_REGION ?= us-east-1
 
 .PHONY: up test lint package bench venv clean
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed node_modules/.installed
 
 # Re-installs only when a requirements file changed.
 $(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt
 	@echo "==> Python environment in $(VENV)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+# The API reference renderers and the AsyncAPI schema, from the committed lockfile.
+node_modules/.installed: package-lock.json
+	@echo "==> npm packages in node_modules"
+	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 ## Start the whole platform locally (no Docker, no AWS account).
@@ -36,4 +42,4 @@ bench: venv
 	@for b in bench/*.py; do echo "==> $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf build .keneya
+	rm -rf build .keneya node_modules

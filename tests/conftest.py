@@ -164,8 +164,10 @@ def platform(
     )
     with stack:
         audit = CatalogueAudit(aws_endpoint, stack.deployment.resources["EventsTopic"].physical_id)
+        frames = FrameAudit(stack)
         yield stack
         audit.check()
+        frames.check()
 
 
 @pytest.fixture(scope="session")
@@ -264,4 +266,45 @@ class CatalogueAudit:
         problems, checked = self.problems, self.checked
         assert not problems, (
             f"{len(problems)} of {checked} published events break the catalogue: {problems}"
+        )
+
+
+class FrameAudit:
+    """Every frame the services send a WebSocket client while the suite runs, checked against
+    the AsyncAPI document (`/api/v1/asyncapi.json`), as `CatalogueAudit` checks the events."""
+
+    def __init__(self, stack: Any) -> None:
+        import threading
+
+        self.stack = stack
+        self.frames: list[tuple[str, bytes]] = []
+        self._lock = threading.Lock()
+        stack.observe_frames(self._record)
+
+    def _record(self, service: str, frame: bytes) -> None:
+        with self._lock:
+            self.frames.append((service, frame))
+
+    def check(self) -> None:
+        import json
+
+        import jsonschema
+        import requests
+
+        document = requests.get(f"{self.stack.http_url}/api/v1/asyncapi.json", timeout=30).json()
+        messages = document["components"]["messages"]
+        problems: list[str] = []
+        with self._lock:
+            frames = list(self.frames)
+        for service, raw in frames:
+            try:
+                frame = json.loads(raw)
+                kind = frame["type"]
+                schema = messages[f"{service}.receive.{kind}"]["payload"]["schema"]
+                jsonschema.validate(frame, schema)
+            except (ValueError, KeyError, TypeError, jsonschema.ValidationError) as error:
+                problems.append(f"{service}: {raw[:200]!r}: {type(error).__name__} {error}"[:400])
+        assert not problems, (
+            f"{len(problems)} of {len(frames)} frames sent are not in the AsyncAPI document: "
+            f"{problems[:10]}"
         )

@@ -15,8 +15,9 @@ from typing import Any
 
 from chalice import Chalice, Response
 
-from chalicelib import schemas
+from chalicelib import protocol, schemas
 from keneya import http
+from keneya.asyncapi import describe_socket
 from keneya.consumer import events_queue_name
 from keneya.openapi import operation
 from keneya.relay import relay, table_stream_arn
@@ -25,6 +26,7 @@ from keneya.tokens import jwt_authorizer, principal
 app = Chalice(app_name="keneya-signaling")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
 http.install(app)
+describe_socket(app, protocol.socket_api())
 authorizer = jwt_authorizer(app)
 
 

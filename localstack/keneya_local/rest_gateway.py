@@ -3,7 +3,9 @@
     /api/v1/<service>/...         the service's routes (its worker's `/rest`), as API Gateway's
                                   custom domain with one API mapping per service would serve them
     /api/v1/openapi.json          the merged OpenAPI document of every service
-    /api/v1/docs                  the same, as a page to read
+    /api/v1/docs                  the same, as a page to read and try (Swagger UI)
+    /api/v1/asyncapi.json         the WebSocket APIs and the events (AsyncAPI 3.0)
+    /api/v1/docs/asyncapi         the same, as a page to read (AsyncAPI's own renderer)
     /_local/status                the stack: services, workers, event sources (JSON)
     /_local/messages[.json]       what the platform "sent" (SMS, e-mail, push)
     /_local/schedules             the schedules and when they fire next; POST
@@ -59,6 +61,16 @@ ROOM_CONTENT_TYPES = {
     ".png": "image/png",
     ".ico": "image/x-icon",
     ".webmanifest": "application/manifest+json",
+}
+# The API references: their pages, and the renderers' published files from node_modules.
+DOCS_DIR = ROOM_DIR.parent / "api-docs"
+_NODE_MODULES = ROOM_DIR.parents[1] / "node_modules"
+DOCS_VENDOR = {
+    "swagger-ui.css": _NODE_MODULES / "swagger-ui-dist" / "swagger-ui.css",
+    "swagger-ui-bundle.js": _NODE_MODULES / "swagger-ui-dist" / "swagger-ui-bundle.js",
+    "asyncapi.css": _NODE_MODULES / "@asyncapi/react-component/styles/default.min.css",
+    "asyncapi-standalone.js": _NODE_MODULES
+    / "@asyncapi/react-component/browser/standalone/index.js",
 }
 INTEGRATION_TIMEOUT_S = 29.0
 # API Gateway's payload limit.
@@ -172,6 +184,10 @@ class RestGateway:
         app.router.add_get("/", self.index)
         app.router.add_get(f"{API_BASE}/openapi.json", self.openapi)
         app.router.add_get(f"{API_BASE}/docs", self.docs)
+        app.router.add_get(f"{API_BASE}/docs/asyncapi", self.asyncapi_docs)
+        app.router.add_get(f"{API_BASE}/docs/assets/{{name}}", self.docs_asset)
+        app.router.add_get(f"{API_BASE}/asyncapi.json", self.asyncapi)
+        app.router.add_get("/favicon.ico", self.no_favicon)
         app.router.add_get("/_local/status", self.status)
         app.router.add_get("/_local/messages", self.messages_page)
         app.router.add_get("/_local/messages.json", self.messages_json)
@@ -338,9 +354,63 @@ class RestGateway:
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         }
 
+    async def asyncapi(self, request: web.Request) -> web.Response:
+        return web.json_response(await self.merged_asyncapi())
+
+    async def merged_asyncapi(self) -> dict[str, Any]:
+        """The AsyncAPI document: each WebSocket API as its service describes it, the events
+        from the catalogue."""
+        from keneya.asyncapi import document, events_part
+
+        sockets = [w for w in self.stack.workers.values() if w.status()["websocket"]]
+        parts = [part for part in await asyncio.gather(*(w.asyncapi() for w in sockets)) if part]
+        host = self.stack.ws_url.removeprefix("ws://")
+        servers = {
+            "local": {
+                "host": host,
+                "protocol": "ws",
+                "description": "This local stack's WebSocket gateway (wss:// on AWS)",
+            }
+        }
+        return document([*parts, events_part()], servers)
+
     async def docs(self, request: web.Request) -> web.Response:
-        document = await self.merged_openapi()
-        return web.Response(text=render_docs(document), content_type="text/html")
+        return self._docs_file(DOCS_DIR / "index.html")
+
+    async def asyncapi_docs(self, request: web.Request) -> web.Response:
+        return self._docs_file(DOCS_DIR / "asyncapi.html")
+
+    async def docs_asset(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        path = DOCS_VENDOR.get(name) or room_file(DOCS_DIR, name)
+        if path is None or not path.is_file():
+            missing = name in DOCS_VENDOR
+            return _json(
+                404,
+                {"message": "run `npm ci` (make up does)" if missing else "Not Found"},
+            )
+        return self._docs_file(path)
+
+    def _docs_file(self, path: Path) -> web.Response:
+        """The API references: published renderers (Swagger UI, AsyncAPI's component) served
+        from this origin, never a CDN."""
+        content_type = ROOM_CONTENT_TYPES[path.suffix]
+        headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+        if path.suffix == ".html":
+            # AsyncAPI's component validates the document in the page (ajv compiles schemas
+            # with `new Function`), and both renderers set inline styles.
+            headers["Content-Security-Policy"] = (
+                "default-src 'self'; script-src 'self' 'unsafe-eval'; "
+                "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+                "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+            )
+        textual = content_type.startswith("text/") or content_type.endswith("json")
+        return web.Response(
+            body=path.read_bytes(),
+            content_type=content_type,
+            charset="utf-8" if textual else None,
+            headers=headers,
+        )
 
     # -- the stack ----------------------------------------------------------------------
 
@@ -371,6 +441,9 @@ class RestGateway:
 <li>AWS endpoint: {html.escape(stack.aws_endpoint or "")}</li></ul>
 <h2>Services</h2><ul>{services}</ul></body></html>"""
         return web.Response(text=page, content_type="text/html")
+
+    async def no_favicon(self, request: web.Request) -> web.Response:
+        return web.Response(status=204, headers={"Cache-Control": "max-age=86400"})
 
     async def status(self, request: web.Request) -> web.Response:
         return web.json_response(self.stack.status())
@@ -504,92 +577,3 @@ def room_file(root: Path, name: str) -> Path | None:
 def _consume(task: asyncio.Future) -> None:
     if not task.cancelled():
         task.exception()
-
-
-# -- the documentation page ---------------------------------------------------------------
-
-_METHOD_ORDER = ("get", "post", "put", "patch", "delete", "options", "head")
-
-
-def render_docs(document: Mapping[str, Any]) -> str:
-    info = document.get("info") or {}
-    sections: dict[str, list[str]] = {}
-    for path, operations in sorted((document.get("paths") or {}).items()):
-        for method in _METHOD_ORDER:
-            operation = operations.get(method)
-            if not isinstance(operation, dict):
-                continue
-            tag = (operation.get("tags") or [path.split("/")[3] if path.count("/") >= 3 else ""])[0]
-            lock = " &#128274;" if operation.get("security") else ""
-            parts = [
-                f"<summary><span class='m m-{method}'>{method.upper()}</span> "
-                f"<code>{html.escape(path)}</code>{lock} "
-                f"<span class=s>{html.escape(operation.get('summary') or '')}</span></summary>"
-            ]
-            if operation.get("description"):
-                parts.append(f"<p>{html.escape(operation['description'])}</p>")
-            parameters = operation.get("parameters") or []
-            if parameters:
-                items = "".join(_parameter_item(p) for p in parameters)
-                parts.append(f"<h4>Parameters</h4><ul>{items}</ul>")
-            body = operation.get("requestBody")
-            if body:
-                parts.append(
-                    f"<h4>Request body</h4><pre>{html.escape(json.dumps(body, indent=2))}</pre>"
-                )
-            responses = operation.get("responses") or {}
-            if responses:
-                items = "".join(_response_item(code, r) for code, r in responses.items())
-                parts.append(f"<h4>Responses</h4><ul>{items}</ul>")
-            sections.setdefault(tag, []).append(f"<details>{''.join(parts)}</details>")
-    schemas = (document.get("components") or {}).get("schemas") or {}
-    schema_html = "".join(
-        f"<details id='schema-{html.escape(name)}'>"
-        f"<summary><code>{html.escape(name)}</code></summary>"
-        f"<pre>{html.escape(json.dumps(schema, indent=2))}</pre></details>"
-        for name, schema in sorted(schemas.items())
-    )
-    body = (
-        "".join(
-            f"<h2>{html.escape(tag)}</h2>{''.join(items)}"
-            for tag, items in sorted(sections.items())
-        )
-        or "<p>No routes yet.</p>"
-    )
-    title = html.escape(str(info.get("title") or "Keneya API"))
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body{{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#1d2733}}
-details{{border:1px solid #dde3ea;border-radius:6px;margin:.4rem 0;padding:.4rem .7rem}}
-summary{{cursor:pointer}} .s{{color:#5b6875}} pre{{background:#f5f7f9;padding:.6rem;overflow:auto}}
-.m{{display:inline-block;min-width:4.5rem;font-weight:700}} .m-get{{color:#0b7a43}}
-.m-post{{color:#1f5fa8}} .m-put,.m-patch{{color:#a86a1f}} .m-delete{{color:#b3261e}}
-</style></head><body><h1>{title} <small>{html.escape(str(info.get("version") or ""))}</small></h1>
-<p>Base URL: <code>/api/v1</code>. &#128274; marks routes that need a bearer token.
-Machine-readable: <a href="/api/v1/openapi.json">openapi.json</a>.</p>
-{body}<h2>Schemas</h2>{schema_html or "<p>None.</p>"}</body></html>"""
-
-
-def _parameter_item(parameter: Mapping[str, Any]) -> str:
-    name = html.escape(str(parameter.get("name", "")))
-    where = html.escape(str(parameter.get("in", "")))
-    required = " (required)" if parameter.get("required") else ""
-    description = parameter.get("description")
-    note = f": {html.escape(str(description))}" if description else ""
-    return f"<li><code>{name}</code> in {where}{required}{note}</li>"
-
-
-def _response_item(code: Any, response: Any) -> str:
-    description = html.escape(str((response or {}).get("description", "")))
-    return f"<li><b>{html.escape(str(code))}</b> {description}{_schema_note(response)}</li>"
-
-
-def _schema_note(response: Any) -> str:
-    content = (response or {}).get("content") or {}
-    for media in content.values():
-        schema = (media or {}).get("schema") or {}
-        ref = schema.get("$ref") or (schema.get("items") or {}).get("$ref")
-        if ref:
-            name = ref.rsplit("/", 1)[-1]
-            return f" &rarr; <a href='#schema-{html.escape(name)}'>{html.escape(name)}</a>"
-    return ""

@@ -231,6 +231,12 @@ class LocalStack:
             asyncio.run_coroutine_threadsafe(self._invoke(service, handler, event), self._loop)
         )
 
+    def observe_frames(self, observer: Callable[[str, bytes], None]) -> None:
+        """Call `observer(service, frame)` for every frame a service sends a WebSocket client."""
+        if self._websocket is None:
+            raise StackError("the stack is not running")
+        self._websocket.frame_observers.append(observer)
+
     def messages(self) -> list[dict[str, Any]]:
         """What the platform "sent" (SMS, e-mail, push), newest first."""
         if self.catcher is None:

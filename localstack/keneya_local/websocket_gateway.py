@@ -82,6 +82,8 @@ class WebSocketGateway:
         self.port = port
         self.stage = stage
         self.connections: dict[str, Connection] = {}
+        # Called with (service, frame) for every frame a service posts to a connection.
+        self.frame_observers: list[Callable[[str, bytes], None]] = []
         self._runner: web.AppRunner | None = None
         self._stopping = False
         self.app = web.Application(client_max_size=MAX_POST_BYTES + 1024)
@@ -268,6 +270,8 @@ class WebSocketGateway:
         data = await request.read()
         if len(data) > MAX_POST_BYTES:
             return _aws_error(413, "PayloadTooLargeException", "Message too long")
+        for observe in self.frame_observers:
+            observe(connection.service, data)
         try:
             # Text frames, as API Gateway sends; bytes that are not UTF-8 go as a binary frame.
             await connection.socket.send_str(data.decode("utf-8"))

@@ -12,6 +12,7 @@ port; the first line on stdout is `KENEYA-WORKER-READY {"port": ...}`):
 
     GET  /describe          what the app declares: routes, WebSocket handlers, event sources
     GET  /openapi           the service's OpenAPI document (keneya.openapi), 404 without it
+    GET  /asyncapi          its WebSocket API's share of the AsyncAPI document, 404 without one
     POST /rest              {"method", "path", "headers": [[name, value]...], "body_b64",
                             "source_ip"} -> {"status", "headers": [[name, value]...], "body_b64"}
                             an API Gateway REST proxy event through the app's routes and
@@ -192,6 +193,14 @@ class FunctionRuntime:
         except ImportError:
             return None
         return service_document(self.app, self.service)
+
+    def asyncapi(self) -> dict[str, Any] | None:
+        """The service's share of the AsyncAPI document (its WebSocket API), if it has one."""
+        try:
+            from keneya.asyncapi import service_part
+        except ImportError:
+            return None
+        return service_part(self.app, self.service)
 
     def _configure_websocket_api(self) -> None:
         api = getattr(self.app, "websocket_api", None)
@@ -704,15 +713,15 @@ class _WorkerRequestHandler(BaseHTTPRequestHandler):
         runtime = self.server.runtime
         if self.path == "/describe":
             self._answer(200, runtime.describe())
-        elif self.path == "/openapi":
+        elif self.path in ("/openapi", "/asyncapi"):
             try:
-                document = runtime.openapi()
+                document = runtime.openapi() if self.path == "/openapi" else runtime.asyncapi()
             except Exception as error:
                 traceback.print_exc()
                 self._answer(500, {"message": f"{type(error).__name__}: {error}"})
                 return
             if document is None:
-                self._answer(404, {"message": "keneya.openapi is not available"})
+                self._answer(404, {"message": f"no {self.path[1:]} document"})
             else:
                 self._answer(200, document)
         elif self.path == "/ping":

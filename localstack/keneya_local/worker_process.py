@@ -249,15 +249,21 @@ class WorkerProcess:
         return json.loads(body)
 
     async def openapi(self) -> dict[str, Any] | None:
+        return await self._document("/openapi")
+
+    async def asyncapi(self) -> dict[str, Any] | None:
+        return await self._document("/asyncapi")
+
+    async def _document(self, path: str) -> dict[str, Any] | None:
         await self._wait_ready()
         try:
-            status, _headers, body = await self._request("GET", "/openapi", None, 30.0)
+            status, _headers, body = await self._request("GET", path, None, 30.0)
         except _CONNECTION_ERRORS as error:
             raise WorkerUnavailable(f"{self.service}: {error}") from None
         if status == 404:
             return None
         if status != 200:
-            raise WorkerUnavailable(f"{self.service}: /openapi answered {status}")
+            raise WorkerUnavailable(f"{self.service}: {path} answered {status}")
         return json.loads(body)
 
     async def rest(self, request: Mapping[str, Any]) -> dict[str, Any]:

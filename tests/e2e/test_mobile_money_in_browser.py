@@ -110,7 +110,10 @@ def test_a_patient_confirms_the_moov_money_prompt_on_the_phone_page(
     pin = wait_until(driver, lambda: by_css(driver, f"#pin-{intent['id']}"), "the prompt")
     pin.send_keys("2580")
     driver.save_screenshot(str(artifacts_dir() / "moov-money-sandbox-prompt.png"))
-    by_css(driver, "button[value=pay]").click()
+    # The phone may hold other prompts (earlier payments from the same number): this one's form.
+    from selenium.webdriver.common.by import By
+
+    pin.find_element(By.XPATH, "./ancestor::form//button[@value='pay']").click()
     wait_until(driver, lambda: "confirmé" in by_css(driver, "main").text, "the confirmation")
     # then the reconciler, polling Moov Money, settles it and the consultation is confirmed
     reconcile(platform, datetime.now(UTC) + timedelta(minutes=3))

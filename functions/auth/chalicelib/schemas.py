@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from chalicelib.phones import InvalidLogin, normalise_email, normalise_phone
+from keneya.openapi import example
 
 
 def _phone(value: str) -> str:
@@ -56,6 +57,16 @@ class Body(BaseModel):
 
 
 class RegisterRequest(Body):
+    model_config = example(
+        {
+            "role": "patient",
+            "full_name": "Awa Traoré",
+            "phone": "+22376123456",
+            "password": "Sanou-Kènèya-2026",
+            "language": "fr",
+        }
+    )
+
     role: Literal["patient", "doctor"]
     full_name: FullName
     phone: Phone | None = None
@@ -81,6 +92,8 @@ class AccountView(BaseModel):
 
 
 class LoginRequest(Body):
+    model_config = example({"phone": "+22376123456", "password": "Sanou-Kènèya-2026"})
+
     phone: Phone | None = None
     email: Email | None = None
     password: Password
@@ -103,10 +116,14 @@ class TokenPair(BaseModel):
 
 
 class RefreshRequest(Body):
+    model_config = example({"refresh_token": "rt1.Zk9mQ2x3VnRqY0hsN2dYd0JQa0ZtWQ"})
+
     refresh_token: Token
 
 
 class OtpSendRequest(Body):
+    model_config = example({"phone": "+22376123456", "purpose": "verify_phone"})
+
     phone: Phone
     purpose: Literal["verify_phone", "reset_password"] = "verify_phone"
 
@@ -117,6 +134,8 @@ class OtpSendResponse(BaseModel):
 
 
 class OtpVerifyRequest(Body):
+    model_config = example({"phone": "+22376123456", "code": "482913", "purpose": "verify_phone"})
+
     phone: Phone
     code: OtpCode
     purpose: Literal["verify_phone"] = Field(
@@ -131,12 +150,20 @@ class PhoneVerifiedView(BaseModel):
 
 
 class PasswordResetRequest(Body):
+    model_config = example(
+        {"phone": "+22376123456", "code": "482913", "new_password": "Baobab-Sahel-2027"}
+    )
+
     phone: Phone
     code: OtpCode
     new_password: Password
 
 
 class PasswordChangeRequest(Body):
+    model_config = example(
+        {"current_password": "Sanou-Kènèya-2026", "new_password": "Baobab-Sahel-2027"}
+    )
+
     current_password: Password
     new_password: Password
 

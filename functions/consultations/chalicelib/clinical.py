@@ -10,6 +10,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from keneya.openapi import example
+
 
 def _upper(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
@@ -46,7 +48,26 @@ class Prescription(BaseModel):
 class ClinicalSummary(BaseModel):
     """`reason` defaults to the one the patient gave when booking."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = example(
+        {
+            "reason": "Fièvre depuis deux jours",
+            "notes": "TDR paludisme positif.",
+            "diagnoses": [{"code": "B54", "label": "Paludisme, sans précision"}],
+            "prescriptions": [
+                {
+                    "medicine": "Artéméther-luméfantrine 20/120 mg",
+                    "dose": "4 comprimés",
+                    "route": "orale",
+                    "frequency": "2 fois par jour",
+                    "duration": "3 jours",
+                }
+            ],
+            "follow_up": "Contrôle dans 7 jours si la fièvre persiste",
+        },
+        extra="forbid",
+        frozen=True,
+        defer_build=True,
+    )
 
     reason: Text | None = None
     notes: LongText | None = None

@@ -22,6 +22,7 @@ from chalicelib.attendance import MAX_SESSIONS, Presence
 from chalicelib.clinical import ClinicalSummary
 from chalicelib.lifecycle import Consultation, Status
 from chalicelib.schedule import Slot
+from keneya.openapi import example
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Mode = Literal["video", "audio"]
@@ -41,6 +42,15 @@ class Body(BaseModel):
 
 
 class BookingRequest(Body):
+    model_config = example(
+        {
+            "doctor_id": "01JB8X7Q5M3ZK2V4W6Y8N0P1R3",
+            "starts_at": "2027-01-18T09:30:00Z",
+            "reason": "Fièvre et maux de tête depuis deux jours",
+            "mode": "video",
+        }
+    )
+
     doctor_id: Id
     starts_at: AwareDatetime = Field(description="A free slot's start, from GET /slots")
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
@@ -48,6 +58,8 @@ class BookingRequest(Body):
 
 
 class CancelRequest(Body):
+    model_config = example({"note": "Empêchement, je reprendrai rendez-vous."})
+
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
 
 

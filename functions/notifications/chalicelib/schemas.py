@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from chalicelib.preferences import Language
+from keneya.openapi import example
 
 Platform = Literal["android", "ios", "web"]
 
@@ -66,6 +67,16 @@ ChannelChoices = dict[str, StrictBool]
 
 
 class PreferencesUpdate(Body):
+    model_config = example(
+        {
+            "categories": {
+                "appointments": {"sms": True, "push": True},
+                "payments": {"email": False},
+            },
+            "language": "fr",
+        }
+    )
+
     categories: dict[str, ChannelChoices] = Field(
         default_factory=dict,
         description="category -> channel -> on/off; what is not named keeps its setting",
@@ -84,8 +95,14 @@ class PreferencesView(BaseModel):
 
 
 class DeviceRegistration(Body):
+    model_config = example(
+        {"token": "fcm-dGhpcy1pcy1hLXJlZ2lzdHJhdGlvbi10b2tlbg", "platform": "android"}
+    )
+
     token: str = Field(
-        min_length=16, max_length=4096, pattern=r"^[\x21-\x7e]+$",
+        min_length=16,
+        max_length=4096,
+        pattern=r"^[\x21-\x7e]+$",
         description="The FCM registration token or APNs device token",
     )
     platform: Platform

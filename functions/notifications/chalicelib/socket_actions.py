@@ -1,18 +1,5 @@
-"""What a client may say on its socket, and the answers.
-
-Frames are JSON objects with an `action`:
-
-    {"action": "ping"}                         -> {"type": "pong"}
-    {"action": "unread_count"}                 -> {"type": "unread_count", "unread": 3}
-    {"action": "sync", "after": "<id>"}        -> {"type": "sync", "notifications": [...],
-                                                   "more": false, "unread": 3}
-    {"action": "read", "id": "<id>"}           -> every socket of the person gets
-                                                  {"type": "unread_count", "unread": 2}
-
-`sync` is how a client that reconnects catches up: it sends the id of the last notification it
-holds and gets what came after, oldest first, in pages (ask again while `more` is true).
-Anything else gets {"type": "error", "code": ..., "message": ...}.
-"""
+"""The notification socket's actions: what a client may say and what it is answered (the
+frames are described in `socket_protocol`)."""
 
 from __future__ import annotations
 
@@ -83,3 +70,4 @@ class SocketActions:
             self.sockets.push(user_id, {"type": "unread_count", "unread": unread})
             return None
         return _error("unknown_action", "Actions: ping, unread_count, sync, read.")
+

@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from keneya.openapi import example
 
 from .intents import Intent
 from .ledger import PeriodEarnings
@@ -24,7 +26,15 @@ STATUS_TEXT = {
 
 
 class IntentRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = example(
+        {
+            "consultation_id": "01JB8X7Q5M3ZK2V4W6Y8N0P1R3",
+            "provider": "orange_money",
+            "phone": "+22376123456",
+            "language": "fr",
+        },
+        extra="forbid",
+    )
 
     consultation_id: Annotated[str, Field(min_length=1, max_length=64)]
     provider: Literal["orange_money", "moov_money"]
@@ -79,7 +89,7 @@ class EarningsView(BaseModel):
 
 
 class RefundPaid(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = example({"reference": "OM-REFUND-0001"}, extra="forbid")
 
     reference: Annotated[str, Field(min_length=1, max_length=100)]
 

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from chalicelib.attachments import CATEGORIES, CONTENT_TYPES, MAX_BYTES
 from chalicelib.vitals import ALL_KINDS
+from keneya.openapi import example
 
 
 def _utc(value: datetime) -> datetime:
@@ -28,12 +29,25 @@ class Body(BaseModel):
 
 
 class NewAllergy(Body):
+    model_config = example(
+        {"substance": "Pénicilline", "reaction": "Urticaire", "severity": "moderate"}
+    )
+
     substance: Text
     reaction: Text | None = None
     severity: Literal["mild", "moderate", "severe"] | None = None
 
 
 class NewCondition(Body):
+    model_config = example(
+        {
+            "label": "Hypertension artérielle",
+            "code": "I10",
+            "status": "active",
+            "onset": "2021-03-01",
+        }
+    )
+
     label: Text
     code: Annotated[str, Field(pattern=r"^[A-Z]\d{2}(\.\d{1,2})?$")] | None = None
     status: Literal["active", "resolved"] = "active"
@@ -41,10 +55,23 @@ class NewCondition(Body):
 
 
 class ConditionChange(Body):
+    model_config = example({"status": "resolved"})
+
     status: Literal["active", "resolved"]
 
 
 class NewMedication(Body):
+    model_config = example(
+        {
+            "medicine": "Amlodipine 5 mg",
+            "dose": "1 comprimé",
+            "route": "orale",
+            "frequency": "1 fois par jour",
+            "duration": "au long cours",
+            "status": "active",
+        }
+    )
+
     medicine: Text
     dose: Text | None = None
     route: Text | None = None
@@ -55,16 +82,30 @@ class NewMedication(Body):
 
 
 class MedicationChange(Body):
+    model_config = example({"status": "stopped"})
+
     status: Literal["active", "stopped"]
 
 
 class NewVaccination(Body):
+    model_config = example({"vaccine": "Fièvre jaune", "date": "2020-01-15", "dose_number": 1})
+
     vaccine: Text
     date: date
     dose_number: Annotated[int, Field(ge=1, le=20)] | None = None
 
 
 class NewObservation(Body):
+    model_config = example(
+        {
+            "kind": "blood_pressure",
+            "unit": "mm[Hg]",
+            "systolic": 128,
+            "diastolic": 82,
+            "measured_at": "2026-12-04T08:15:00Z",
+        }
+    )
+
     kind: Literal[ALL_KINDS]  # type: ignore[valid-type]
     unit: Annotated[str, Field(min_length=1, max_length=16)]
     value: float | None = None
@@ -74,6 +115,15 @@ class NewObservation(Body):
 
 
 class NewAttachment(Body):
+    model_config = example(
+        {
+            "category": "lab_result",
+            "title": "NFS du 2 décembre",
+            "content_type": "application/pdf",
+            "size": 245760,
+        }
+    )
+
     category: Literal[CATEGORIES]  # type: ignore[valid-type]
     title: Text
     content_type: Literal[tuple(CONTENT_TYPES)]  # type: ignore[valid-type]
@@ -81,6 +131,10 @@ class NewAttachment(Body):
 
 
 class NewShare(Body):
+    model_config = example(
+        {"doctor_id": "01JB8X7Q5M3ZK2V4W6Y8N0P1R3", "until": "2027-01-31T23:59:59Z"}
+    )
+
     doctor_id: Annotated[str, Field(min_length=1, max_length=64)]
     until: UtcTime
 

@@ -52,6 +52,8 @@ room, and nothing of its content is stored or logged.
 
 from __future__ import annotations
 
+from keneya.asyncapi import SocketApi, frame
+
 ACTIONS = ("join", "offer", "answer", "ice_candidate", "leave", "ping")
 
 # API Gateway: a WebSocket frame is at most 32 KB and a message at most 128 KB. One relayed
@@ -60,3 +62,103 @@ MAX_FRAME_BYTES = 32 * 1024
 # A real SDP of an audio+video call is 3-10 KB; more is a bug or an attack.
 MAX_SDP_BYTES = 16 * 1024
 MAX_CANDIDATE_BYTES = 1024
+
+# -- the same, as schemas: the AsyncAPI document at /api/v1/asyncapi.json is made of these -------
+
+ROLE = {"enum": ["doctor", "patient"]}
+SDP = {"type": "string", "minLength": 1, "maxLength": MAX_SDP_BYTES}
+CANDIDATE = {
+    "description": "An RTCIceCandidateInit, or null at the end of candidates",
+    "oneOf": [
+        {"type": "null"},
+        {
+            "type": "object",
+            "properties": {
+                "candidate": {"type": "string"},
+                "sdpMid": {"type": ["string", "null"]},
+                "sdpMLineIndex": {"type": ["integer", "null"], "minimum": 0},
+                "usernameFragment": {"type": ["string", "null"]},
+            },
+            "required": ["candidate"],
+            "additionalProperties": False,
+        },
+    ],
+}
+ERROR_CODES = (
+    "bad_frame",
+    "too_large",
+    "not_joined",
+    "peer_absent",
+    "room_closed",
+    "not_connected",
+    "busy",
+)
+
+
+def socket_api() -> SocketApi:
+    return SocketApi(
+        title="Signaling: the video call of a consultation",
+        description=(__doc__ or "").strip(),
+        query={
+            "token": ("The participant's access token", True),
+            "consultation_id": ("The consultation whose room to enter", True),
+        },
+        refusals={
+            400: "no consultation id",
+            401: "no valid access token",
+            403: "not the doctor or patient of the consultation, or its room is not open",
+        },
+        client_frames={
+            "join": frame("action", "join"),
+            "offer": frame("action", "offer", {"sdp": SDP}),
+            "answer": frame("action", "answer", {"sdp": SDP}),
+            "ice_candidate": frame("action", "ice_candidate", {"candidate": CANDIDATE}),
+            "leave": frame("action", "leave"),
+            "ping": frame("action", "ping"),
+        },
+        server_frames={
+            "joined": frame(
+                "type",
+                "joined",
+                {
+                    "role": ROLE,
+                    "consultation_id": {"type": "string"},
+                    "peer": {
+                        "type": "object",
+                        "properties": {"role": ROLE, "present": {"type": "boolean"}},
+                        "required": ["role", "present"],
+                        "additionalProperties": False,
+                    },
+                },
+            ),
+            "peer_joined": frame("type", "peer_joined", {"role": ROLE}),
+            "peer_reconnected": frame("type", "peer_reconnected", {"role": ROLE}),
+            "peer_left": frame(
+                "type", "peer_left", {"role": ROLE, "reason": {"enum": ["left", "disconnected"]}}
+            ),
+            "offer": frame("type", "offer", {"from": ROLE, "sdp": SDP}),
+            "answer": frame("type", "answer", {"from": ROLE, "sdp": SDP}),
+            "ice_candidate": frame("type", "ice_candidate", {"from": ROLE, "candidate": CANDIDATE}),
+            "left": frame("type", "left"),
+            "room_closed": frame(
+                "type", "room_closed", {"reason": {"enum": ["completed", "cancelled", "no_show"]}}
+            ),
+            "replaced": frame("type", "replaced"),
+            "pong": frame("type", "pong"),
+            "error": frame(
+                "type",
+                "error",
+                {
+                    "code": {"enum": list(ERROR_CODES)},
+                    "message": {"type": "string"},
+                    "field": {"type": "string"},
+                },
+                "field",
+            ),
+        },
+        notes=(
+            "Who offers: the doctor, on `joined` with the peer present, `peer_joined` or "
+            "`peer_reconnected`; the patient answers. The other side hears of a join before "
+            "the joiner gets `joined`.",
+        ),
+    )

@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from keneya.openapi import example
+
 _PHONE_NOISE = re.compile(r"[\s.()-]")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
@@ -94,6 +96,19 @@ class ProfilePatch(Body):
     licence_number are locked once verified). Administrators: full_name, language. Phone and
     e-mail are changed in the account (auth service)."""
 
+    model_config = example(
+        {
+            "city": "Bamako",
+            "date_of_birth": "1990-05-14",
+            "sex": "female",
+            "emergency_contact": {
+                "name": "Moussa Traoré",
+                "phone": "+22376654321",
+                "relationship": "frère",
+            },
+        }
+    )
+
     full_name: FullName | None = None
     language: ProfileLanguage | None = None
     sex: Sex | None = None
@@ -134,6 +149,18 @@ class ExceptionBody(Body):
 class AvailabilityBody(Body):
     """The whole schedule (it replaces the previous one)."""
 
+    model_config = example(
+        {
+            "time_zone": "Africa/Bamako",
+            "slot_minutes": 30,
+            "weekly": {
+                "mon": [{"start": "08:00", "end": "12:00"}, {"start": "15:00", "end": "18:00"}],
+                "wed": [{"start": "08:00", "end": "12:00"}],
+            },
+            "exceptions": [{"day": "2027-01-20", "available": False, "ranges": []}],
+        }
+    )
+
     time_zone: Annotated[str, Field(max_length=64)] = "Africa/Bamako"
     slot_minutes: int = Field(30, description="10 to 120, a multiple of 5")
     weekly: dict[
@@ -149,15 +176,23 @@ class AvailabilityBody(Body):
 
 
 class PhotoUploadRequest(Body):
+    model_config = example({"content_type": "image/jpeg", "size": 184320})
+
     content_type: Annotated[str, Field(max_length=100, examples=["image/jpeg"])]
     size: Annotated[int, Field(ge=0, description="Bytes")]
 
 
 class PhotoConfirm(Body):
+    model_config = example({"upload_id": "01JB8X7Q5M3ZK2V4W6Y8N0P1R3"})
+
     upload_id: Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
 
 
 class SuspendRequest(Body):
+    model_config = example(
+        {"reason": "Licence expirée : à renouveler auprès de l'Ordre des médecins."}
+    )
+
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -223,9 +224,21 @@ def test_the_merged_openapi_document_lists_every_services_routes(local_stack: Lo
 
     assert "/api/v1/shop/health" in document["paths"]
     assert "get" in document["paths"]["/api/v1/shop/items/{item_id}"]
+
+
+
+def test_the_docs_page_is_swagger_ui_served_from_this_origin(local_stack: LocalStack):
     page = requests.get(f"{local_stack.http_url}/api/v1/docs", timeout=10)
+
     assert page.status_code == 200
-    assert "/api/v1/shop/items/{item_id}" in page.text
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    scripts = re.findall(r'src="([^"]+)"', page.text)
+    assert scripts and all(src.startswith("/api/v1/docs/assets/") for src in scripts)
+    for src in scripts:
+        asset = requests.get(f"{local_stack.http_url}{src}", timeout=10)
+        assert asset.status_code == 200, src
+    bundle = requests.get(f"{local_stack.http_url}/api/v1/docs/assets/swagger-ui-bundle.js")
+    assert "SwaggerUIBundle" in bundle.text
 
 
 def test_the_status_endpoint_describes_the_running_stack(local_stack: LocalStack):

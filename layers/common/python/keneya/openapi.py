@@ -61,6 +61,14 @@ class Operation:
     tags: tuple[str, ...] = field(default_factory=tuple)
 
 
+def example(value: Mapping[str, Any], **config: Any) -> Any:
+    """A model's `model_config` carrying one example of it: shown in the API document, and
+    what "Try it out" sends as it is (`config`: other settings of the model, if it has any)."""
+    from pydantic import ConfigDict
+
+    return ConfigDict(**config, json_schema_extra={"examples": [dict(value)]})
+
+
 def operation(
     summary: str,
     *,
@@ -129,10 +137,7 @@ def service_document(app: Chalice, service: str, version: str = "1") -> dict[str
             }
             if doc and doc.description:
                 op["description"] = doc.description
-            parameters = [
-                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                for name in re.findall(r"{([^}]+)}", path)
-            ]
+            parameters = [_path_parameter(name) for name in re.findall(r"{([^}]+)}", path)]
             if doc and doc.query:
                 query_schema = doc.query.model_json_schema()
                 required = set(query_schema.get("required", []))
@@ -143,10 +148,11 @@ def service_document(app: Chalice, service: str, version: str = "1") -> dict[str
             if parameters:
                 op["parameters"] = parameters
             if doc and doc.body:
-                op["requestBody"] = {
-                    "required": True,
-                    "content": {"application/json": {"schema": ref(doc.body)}},
-                }
+                media: dict[str, Any] = {"schema": ref(doc.body)}
+                examples = (doc.body.model_config.get("json_schema_extra") or {}).get("examples")
+                if examples:
+                    media["example"] = examples[0]
+                op["requestBody"] = {"required": True, "content": {"application/json": media}}
             success: dict[str, Any] = {"description": "Success"}
             if doc and doc.response:
                 success["content"] = {"application/json": {"schema": ref(doc.response)}}
@@ -159,6 +165,8 @@ def service_document(app: Chalice, service: str, version: str = "1") -> dict[str
             statuses = set(doc.errors if doc else ())
             if doc and (doc.body or doc.query):
                 statuses |= {400, 422}
+            if doc and doc.body:
+                statuses.add(415)  # a body not declared as JSON
             if entry.authorizer is not None:
                 op["security"] = [{"bearerAuth": []}]
                 statuses |= {401, 404}
@@ -178,6 +186,38 @@ def service_document(app: Chalice, service: str, version: str = "1") -> dict[str
             },
         },
     }
+
+
+# Path parameters are ids (ULIDs, or a provider's name): what each names, and an example.
+_PATH_PARAMETERS = {
+    "patient_id": "The patient's user id",
+    "doctor_id": "The doctor's user id",
+    "consultation_id": "The consultation's id",
+    "payment_id": "The payment's id (pay_...)",
+    "notification_id": "The notification's id",
+    "device_id": "The registered device's id",
+    "entry_id": "The record entry's id",
+    "attachment_id": "The attachment's id",
+    "share_id": "The share's id",
+}
+_EXAMPLE_ID = "01JB8X7Q5M3ZK2V4W6Y8N0P1R3"
+
+
+def _path_parameter(name: str) -> dict[str, Any]:
+    parameter: dict[str, Any] = {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "minLength": 1, "maxLength": 64},
+        "description": _PATH_PARAMETERS.get(name, name.replace("_", " ").capitalize()),
+    }
+    if name == "provider":
+        parameter["schema"] = {"enum": ["orange_money", "moov_money"]}
+    elif name.endswith("_id"):
+        parameter["example"] = (
+            f"pay_{_EXAMPLE_ID.lower()}" if name == "payment_id" else _EXAMPLE_ID
+        )
+    return parameter
 
 
 def merge_documents(
