@@ -148,7 +148,11 @@ def earnings() -> Response:
 
 
 @app.route("/refunds", methods=["GET"], authorizer=access_token)
-@operation("Refunds waiting for an administrator to pay them out", errors=(403,))
+@operation(
+    "Refunds waiting for an administrator to pay them out",
+    response=schemas.RefundQueue,
+    errors=(403,),
+)
 def queued_refunds() -> Response:
     role_of("admin")
     return json_response({"items": service().queued_refunds()})

@@ -27,3 +27,17 @@ def test_every_request_body_has_an_example_valid_against_its_schema(platform):
 
     assert not missing, f"request bodies without an example: {missing}"
     assert not invalid, "\n".join(invalid)
+
+
+def test_every_answer_is_described_with_its_content_type(platform):
+    document = requests.get(f"{platform.http_url}/api/v1/openapi.json", timeout=30).json()
+
+    undescribed = [
+        f"{method.upper()} {path} {status}"
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        for status, response in operation["responses"].items()
+        if status != "204" and not status.startswith("3") and not response.get("content")
+    ]
+
+    assert not undescribed, undescribed

@@ -127,3 +127,19 @@ def earnings_view(doctor_id: str, period: str, totals: list[PeriodEarnings]) -> 
         totals=[PeriodView(**t.__dict__) for t in totals],
         net_xof=sum(t.net_xof for t in totals),
     )
+
+
+class QueuedRefund(BaseModel):
+    """A refund a provider cannot pay by API (Orange Money): an administrator sends it."""
+
+    payment_id: str
+    payer_id: str
+    payer_phone: str
+    provider: Literal["orange_money", "moov_money"]
+    amount_xof: int
+    consultation_id: str
+    queued_at: str = Field(description="UTC, ISO-8601")
+
+
+class RefundQueue(BaseModel):
+    items: list[QueuedRefund]

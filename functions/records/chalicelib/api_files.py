@@ -18,6 +18,7 @@ def blueprint(authorizer: Any) -> Blueprint:
         "/{patient_id}/attachments",
         ["POST"],
         "Start an upload: a presigned S3 form",
+        response=schemas.AttachmentView,
         status=201,
         body=schemas.NewAttachment,
         errors=(404, 422),
@@ -31,6 +32,7 @@ def blueprint(authorizer: Any) -> Blueprint:
         "/{patient_id}/attachments/{attachment_id}/confirm",
         ["POST"],
         "Confirm an upload: the file is checked and joins the record",
+        response=schemas.AttachmentView,
         errors=(404, 422),
     )
     def confirm_upload(patient_id, attachment_id):
@@ -40,6 +42,7 @@ def blueprint(authorizer: Any) -> Blueprint:
         "/{patient_id}/attachments",
         ["GET"],
         "Attachments, newest first",
+        response=schemas.AttachmentPage,
         query=schemas.Listing,
         errors=(404,),
     )
@@ -50,6 +53,7 @@ def blueprint(authorizer: Any) -> Blueprint:
         "/{patient_id}/attachments/{attachment_id}",
         ["GET"],
         "An attachment with a short-lived download URL",
+        response=schemas.AttachmentView,
         errors=(404,),
     )
     def download(patient_id, attachment_id):
@@ -59,6 +63,7 @@ def blueprint(authorizer: Any) -> Blueprint:
         "/{patient_id}/shares",
         ["POST"],
         "Share the record with a doctor until a date",
+        response=schemas.ShareView,
         status=201,
         body=schemas.NewShare,
         errors=(404, 422),
@@ -69,7 +74,13 @@ def blueprint(authorizer: Any) -> Blueprint:
             records().share(caller(bp), patient_id, request.doctor_id, request.until), 201
         )
 
-    @route("/{patient_id}/shares", ["GET"], "The record's shares", errors=(404,))
+    @route(
+        "/{patient_id}/shares",
+        ["GET"],
+        "The record's shares",
+        response=schemas.SharePage,
+        errors=(404,),
+    )
     def list_shares(patient_id):
         return answer(records().shares(caller(bp), patient_id))
 

@@ -63,6 +63,7 @@ def _entry_routes(
         f"/{{patient_id}}/{section}",
         ["POST"],
         f"Add {entry} the patient reports",
+        response=schemas.EntryView,
         body=new_model,
         status=201,
         errors=(404, 409, 422),
@@ -78,9 +79,8 @@ def _entry_routes(
         route(
             f"/{{patient_id}}/{section}/{{entry_id}}",
             ["PATCH"],
-            f"Resolve or stop {entry}"
-            if section != "medications"
-            else "Stop or resume a medication",
+            _CHANGE[section],
+            response=schemas.EntryView,
             body=change_model,
             errors=(404, 422),
         )(change)
@@ -107,6 +107,7 @@ def blueprint(authorizer: Any) -> Blueprint:
         "/{patient_id}",
         ["GET"],
         "The patient's record: current state and latest vitals",
+        response=schemas.RecordView,
         errors=(404,),
     )
     def get_record(patient_id):
@@ -116,13 +117,20 @@ def blueprint(authorizer: Any) -> Blueprint:
         "/{patient_id}/encounters",
         ["GET"],
         "Encounters, newest first",
+        response=schemas.EncounterPage,
         query=schemas.Listing,
         errors=(404,),
     )
     def list_encounters(patient_id):
         return answer(records().encounters(caller(bp), patient_id, listing(bp).limit))
 
-    @route("/{patient_id}/encounters/{consultation_id}", ["GET"], "One encounter", errors=(404,))
+    @route(
+        "/{patient_id}/encounters/{consultation_id}",
+        ["GET"],
+        "One encounter",
+        response=schemas.EncounterView,
+        errors=(404,),
+    )
     def get_encounter(patient_id, consultation_id):
         return answer(records().encounter(caller(bp), patient_id, consultation_id))
 
@@ -135,6 +143,7 @@ def blueprint(authorizer: Any) -> Blueprint:
         "/{patient_id}/observations",
         ["POST"],
         "Record a vital sign or measurement",
+        response=schemas.ObservationView,
         status=201,
         body=schemas.NewObservation,
         errors=(404, 422),
@@ -147,6 +156,7 @@ def blueprint(authorizer: Any) -> Blueprint:
         "/{patient_id}/observations",
         ["GET"],
         "Vital signs and measurements, newest first",
+        response=schemas.ObservationPage,
         query=schemas.Listing,
         errors=(404,),
     )
@@ -158,13 +168,21 @@ def blueprint(authorizer: Any) -> Blueprint:
         "/{patient_id}/access-log",
         ["GET"],
         "Who read or changed the record",
+        response=schemas.AuditPage,
         query=schemas.Listing,
         errors=(404,),
     )
     def access_log(patient_id):
         return answer(records().audit_log(caller(bp), patient_id, listing(bp).limit))
 
-    @route("/{patient_id}/fhir", ["GET"], "The record as a FHIR R4 Bundle", errors=(404,))
+    @route(
+        "/{patient_id}/fhir",
+        ["GET"],
+        "The record as a FHIR R4 Bundle",
+        response=schemas.FhirBundle,
+        response_media_type="application/fhir+json",
+        errors=(404,),
+    )
     def fhir_export(patient_id):
         bundle = records().export(caller(bp), patient_id)
         return Response(

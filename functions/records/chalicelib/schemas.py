@@ -4,7 +4,7 @@ field). Times are UTC ISO-8601."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -142,3 +142,140 @@ class NewShare(Body):
 class Listing(BaseModel):
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     kind: Literal[ALL_KINDS] | None = None  # type: ignore[valid-type]
+
+
+# -- answers: what the routes return (documents as `chalicelib.shapes` shows them) -------------
+
+
+class View(BaseModel):
+    """An answer; fields may be added in later versions, so clients ignore what they do not
+    know."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+Instant = Annotated[str, Field(description="UTC, ISO-8601", examples=["2026-12-04T08:15:00.000Z"])]
+
+
+class EntryView(View):
+    id: str
+    source: Literal["patient", "consultation"] = Field(
+        description="Entered by the patient, or written by a consultation's doctor"
+    )
+    recorded_at: Instant
+    status: str | None = None
+
+
+class ObservationView(View):
+    id: str
+    patient_id: str
+    kind: str
+    unit: str
+    value: float | None = None
+    systolic: float | None = None
+    diastolic: float | None = None
+    measured_at: Instant
+    recorded_by: str
+    recorded_at: Instant
+
+
+class EncounterView(View):
+    id: str = Field(description="The consultation's id")
+    consultation_id: str
+    patient_id: str
+    doctor_id: str
+    doctor_name: str | None = None
+    completed_at: Instant
+    reason: str | None = None
+    notes: str | None = None
+    diagnoses: list[dict[str, Any]] = []
+    prescriptions: list[dict[str, Any]] = []
+    follow_up: str | None = None
+
+
+class RecordView(View):
+    patient_id: str
+    profile: dict[str, Any] = Field(description="Name and language the record was opened with")
+    allergies: list[EntryView]
+    conditions: list[EntryView]
+    medications: list[EntryView]
+    vaccinations: list[EntryView]
+    current_medications: list[EntryView]
+    latest_vitals: list[ObservationView]
+    recent_encounters: list[EncounterView]
+    updated_at: Instant | None = None
+
+
+class UploadView(View):
+    method: Literal["PUT"]
+    url: str = Field(description="Presigned: PUT the file there with exactly these headers")
+    headers: dict[str, str]
+    expires_in: int
+
+
+class AttachmentView(View):
+    id: str
+    patient_id: str
+    category: str
+    title: str
+    content_type: str
+    size: int
+    status: Literal["pending", "available"]
+    created_at: Instant
+    upload: UploadView | None = Field(None, description="Where to upload it (once created)")
+    download_url: str | None = Field(None, description="Presigned download (once available)")
+
+
+class ShareView(View):
+    id: str
+    patient_id: str
+    doctor_id: str
+    until: Instant
+    created_at: Instant
+    revoked_at: Instant | None = None
+
+
+class AuditView(View):
+    id: str
+    patient_id: str
+    actor_id: str
+    role: str
+    action: str
+    resource: str
+    resource_id: str | None = None
+    at: Instant
+    outcome: Literal["allowed", "denied"]
+    via: str | None = Field(None, description="owner, consultation or share")
+    via_id: str | None = None
+
+
+class EntryPage(View):
+    items: list[EntryView]
+
+
+class ObservationPage(View):
+    items: list[ObservationView]
+
+
+class EncounterPage(View):
+    items: list[EncounterView]
+
+
+class AttachmentPage(View):
+    items: list[AttachmentView]
+
+
+class SharePage(View):
+    items: list[ShareView]
+
+
+class AuditPage(View):
+    items: list[AuditView]
+
+
+class FhirBundle(View):
+    """A FHIR R4 Bundle (type `collection`) of the whole record."""
+
+    resourceType: Literal["Bundle"]
+    type: str
+    entry: list[dict[str, Any]] = []

@@ -59,6 +59,7 @@ class Operation:
     errors: tuple[int, ...] = ()
     description: str | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
+    response_media_type: str = "application/json"
 
 
 def example(value: Mapping[str, Any], **config: Any) -> Any:
@@ -79,6 +80,7 @@ def operation(
     errors: tuple[int, ...] = (),
     description: str | None = None,
     tags: tuple[str, ...] = (),
+    response_media_type: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Describe a view for the OpenAPI document; place it below `@app.route`."""
 
@@ -86,7 +88,17 @@ def operation(
         setattr(
             view,
             _DOC_ATTRIBUTE,
-            Operation(summary, body, query, response, status, errors, description, tags),
+            Operation(
+                summary,
+                body,
+                query,
+                response,
+                status,
+                errors,
+                description,
+                tags,
+                response_media_type,
+            ),
         )
         return view
 
@@ -154,8 +166,10 @@ def service_document(app: Chalice, service: str, version: str = "1") -> dict[str
                     media["example"] = examples[0]
                 op["requestBody"] = {"required": True, "content": {"application/json": media}}
             success: dict[str, Any] = {"description": "Success"}
+            if path == "/health" and not (doc and doc.response):
+                success["content"] = {"application/json": {"schema": HEALTH_SCHEMA}}
             if doc and doc.response:
-                success["content"] = {"application/json": {"schema": ref(doc.response)}}
+                success["content"] = {doc.response_media_type: {"schema": ref(doc.response)}}
             op["responses"][str(doc.status if doc else 200)] = success
             problem = {
                 "content": {
@@ -201,6 +215,12 @@ _PATH_PARAMETERS = {
     "share_id": "The share's id",
 }
 _EXAMPLE_ID = "01JB8X7Q5M3ZK2V4W6Y8N0P1R3"
+# What every service's GET /health answers.
+HEALTH_SCHEMA = {
+    "type": "object",
+    "properties": {"service": {"type": "string"}, "status": {"const": "ok"}},
+    "required": ["service", "status"],
+}
 
 
 def _path_parameter(name: str) -> dict[str, Any]:
