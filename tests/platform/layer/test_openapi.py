@@ -42,7 +42,7 @@ def test_a_documented_route_has_its_body_response_and_errors():
     assert login["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/auth.LoginRequest"
     }
-    assert set(login["responses"]) == {"200", "400", "401", "422", "500"}
+    assert set(login["responses"]) == {"200", "400", "401", "415", "422", "500"}
     assert "auth.TokenPair" in document["components"]["schemas"]
 
 
