@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/layers/common/python:$(CURDIR)/localstack:$(CURDIR)
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: up test lint package bench venv clean
+.PHONY: up test lint package bench venv clean app
 
 venv: $(VENV)/.installed node_modules/.installed
 
@@ -23,12 +23,24 @@ node_modules/.installed: package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The web app (web/app), rebuilt when its sources or the API it is typed against changed: the
+# typed client is generated from the merged OpenAPI document, so the build fails when they drift.
+APP_SOURCES := $(shell find web/app/src web/app/index.html web/app/vite.config.ts web/app/tsconfig.json -type f -not -name schema.d.ts -not -name '*.test.ts' 2>/dev/null)
+API_SOURCES := $(shell find functions layers/common/python -name '*.py' 2>/dev/null)
+web/app/dist/index.html: $(APP_SOURCES) $(API_SOURCES) node_modules/.installed $(VENV)/.installed
+	@echo "==> web app: typed API client, type check, build (web/app/dist)"
+	@$(PY) infra/package.py --openapi-only >/dev/null
+	@npm run --silent build >/dev/null
+
+app: web/app/dist/index.html
+
 ## Start the whole platform locally (no Docker, no AWS account).
-up: venv
+up: venv app
 	@$(PY) -m keneya_local up $(ARGS)
 
-## Run every test: domain, service and end-to-end.
-test: venv
+## Run every test: the web app's own, then domain, service, contract and end-to-end.
+test: venv app
+	@npm test --silent
 	@$(PY) -m pytest $(ARGS)
 
 lint: venv

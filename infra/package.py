@@ -321,6 +321,25 @@ def package(
     return 0
 
 
+def openapi_only(
+    *,
+    template: Path = REPO / "infra" / "template.yaml",
+    functions_dir: Path = REPO / "functions",
+    out: Path = REPO / "build",
+) -> int:
+    """Only `<out>/openapi.json`, without packaging (what the web app's typed client is
+    generated from)."""
+    root = load_template(template)
+    out.mkdir(parents=True, exist_ok=True)
+    services = services_of(root)
+    with ThreadPoolExecutor(max_workers=len(services)) as pool:
+        path = write_openapi(
+            services, functions_dir, out, pool, gateway_responses.declarations(root)
+        )
+    print(f"openapi   -> {path}")
+    return 0 if path is not None else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stage", default="dev", help="Chalice stage of .chalice/config.json")
@@ -330,7 +349,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", default=(), metavar="SERVICE")
     parser.add_argument("--no-layer", action="store_true", help="skip building the layer")
     parser.add_argument("--no-openapi", action="store_true", help="skip openapi.json")
+    parser.add_argument(
+        "--openapi-only", action="store_true", help="write openapi.json only, without packaging"
+    )
     args = parser.parse_args(argv)
+    if args.openapi_only:
+        return openapi_only(
+            template=args.template.resolve(),
+            functions_dir=args.functions.resolve(),
+            out=args.out.resolve(),
+        )
     return package(
         template=args.template.resolve(), functions_dir=args.functions.resolve(),
         out=args.out.resolve(), stage=args.stage, only=args.only, layer=not args.no_layer,

@@ -14,7 +14,9 @@
     /_sandbox/orange-money/...    the mobile-money sandboxes (keneya_local.mobile_money): the
     /_sandbox/moov-money/...      providers' APIs, Orange Money's hosted payment page, Moov
                                   Money's phone prompts, and their control API
-    /consultations/<id>/payment   where a payer comes back from the provider's page
+    /, /sign-in, /doctors/...     the web app (web/app/dist); /consultations/<id>/payment is
+                                  where a payer comes back from the provider's page
+    /_local/                      this page: the local stack's console
     /room/?consultation=<id>      the consultation room (the static files of web/room/, as
                                   CloudFront would serve them from S3), and /room/config.json,
                                   the page's endpoints in this stack
@@ -48,9 +50,16 @@ if TYPE_CHECKING:
 API_BASE = "/api/v1"
 ROOM_PATH = "/room"
 ROOM_DIR = Path(__file__).resolve().parents[2] / "web" / "room"
-# Where a payment provider's page sends the payer back (the web app's route; until the app
-# exists, the small page of web/payment/).
-PAYMENT_DIR = ROOM_DIR.parent / "payment"
+# The web app (web/app, built by `make up`), served at `/` and at each of its own paths, as
+# CloudFront serves it from S3 in front of the API.
+APP_DIR = ROOM_DIR.parent / "app" / "dist"
+APP_ROUTES = (
+    "/sign-in",
+    "/sign-up",
+    "/doctors",
+    "/doctors/{doctor_id}",
+    "/consultations/{consultation_id}/payment",
+)
 # What the room's files may be; anything else under web/room/ is not served.
 ROOM_CONTENT_TYPES = {
     ".html": "text/html",
@@ -181,7 +190,12 @@ class RestGateway:
 
     def application(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[self._gateway_errors])
-        app.router.add_get("/", self.index)
+        app.router.add_get("/", self.app_page)
+        for route in APP_ROUTES:
+            app.router.add_get(route, self.app_page)
+        app.router.add_get("/assets/{name}", self.app_asset)
+        app.router.add_get("/_local", self.index)
+        app.router.add_get("/_local/", self.index)
         app.router.add_get(f"{API_BASE}/openapi.json", self.openapi)
         app.router.add_get(f"{API_BASE}/docs", self.docs)
         app.router.add_get(f"{API_BASE}/docs/asyncapi", self.asyncapi_docs)
@@ -199,8 +213,6 @@ class RestGateway:
         app.router.add_get(f"{ROOM_PATH}/", self.room_page)
         app.router.add_get(f"{ROOM_PATH}/config.json", self.room_config)
         app.router.add_get(ROOM_PATH + "/{name:.+}", self.room_asset)
-        app.router.add_get("/consultations/{consultation_id}/payment", self.payment_page)
-        app.router.add_get("/payment/{name}", self.payment_asset)
         app.router.add_route("*", API_BASE + "/{service}{tail:(/.*)?}", self.proxy)
         self.stack.sandboxes.mount(app)
         return app
@@ -517,11 +529,46 @@ class RestGateway:
     async def room_asset(self, request: web.Request) -> web.Response:
         return self._static_file(self.room_dir, request.match_info["name"])
 
-    async def payment_page(self, request: web.Request) -> web.Response:
-        return self._static_file(PAYMENT_DIR, "index.html")
+    async def app_page(self, request: web.Request) -> web.Response:
+        """The web app's page for every path of the app (it routes in the browser)."""
+        index = APP_DIR / "index.html"
+        if not index.is_file():
+            if request.path == "/":
+                return await self.index(request)
+            return _json(404, {"message": "the web app is not built: run `make up`"})
+        headers = {
+            "Cache-Control": "no-cache",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": self._app_policy(),
+            "Referrer-Policy": "no-referrer",
+        }
+        return web.Response(
+            body=index.read_bytes(), content_type="text/html", charset="utf-8", headers=headers
+        )
 
-    async def payment_asset(self, request: web.Request) -> web.Response:
-        return self._static_file(PAYMENT_DIR, request.match_info["name"])
+    async def app_asset(self, request: web.Request) -> web.Response:
+        path = room_file(APP_DIR / "assets", request.match_info["name"])
+        if path is None:
+            return _json(404, {"message": "Not Found"})
+        content_type = ROOM_CONTENT_TYPES[path.suffix]
+        # Hashed names: an asset never changes under its name.
+        return web.Response(
+            body=path.read_bytes(),
+            content_type=content_type,
+            charset="utf-8" if content_type.startswith("text/") else None,
+            headers={
+                "Cache-Control": "public, max-age=31536000, immutable",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    def _app_policy(self) -> str:
+        """The app's own origin and this stack's sockets, nothing else."""
+        return (
+            f"default-src 'self'; connect-src 'self' {self.stack.ws_url}; img-src 'self' data: "
+            "blob:; media-src 'self' blob: mediastream:; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'; form-action 'self'"
+        )
 
     async def room_config(self, request: web.Request) -> web.Response:
         """Where the page finds the API and the sockets; in AWS a file deployed beside it."""

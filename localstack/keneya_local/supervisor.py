@@ -211,11 +211,13 @@ def _summary(stack: LocalStack, accounts: list[str] | None, state_dir: Path) -> 
     lines = [
         "",
         f"Keneya is running (ready in {status['ready_seconds']} s).",
+        f"  Web app        {status['http_url']}/  (patients: sign up, find a doctor, book, pay)",
         f"  REST API       {status['api_url']}/<service>/...  ({', '.join(rest) or 'no routes'})",
         f"  API docs       {status['api_url']}/docs  (OpenAPI: {API_BASE}/openapi.json); "
         f"WebSocket and events: {status['api_url']}/docs/asyncapi  ({API_BASE}/asyncapi.json)",
         f"  WebSocket      {', '.join(sorted(sockets)) or 'none'}",
-        f"  Sent messages  {status['http_url']}/_local/messages  (JSON: /_local/messages.json)",
+        f"  Sent messages  {status['http_url']}/_local/messages  (JSON: /_local/messages.json); "
+        f"console {status['http_url']}/_local/",
         f"  Video room     {status['http_url']}{ROOM_PATH}/?consultation=<id>  (Consultation "
         "room: sign in as its doctor or patient)",
         *_sandbox_lines(stack),

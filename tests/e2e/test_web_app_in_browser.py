@@ -1,0 +1,178 @@
+"""The web app in a real browser, as a patient on a phone uses it: sign up with the code from
+the message catcher, find a verified doctor, choose a slot in Bamako time, book, pay on the Orange
+Money sandbox's page, come back, and see the consultation confirmed without reloading. Every
+screen is left as a phone-size screenshot in build/artifacts/ and checked with axe-core."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.auth.over_http import STRONG_PASSWORD, national, new_phone
+from tests.consultations.over_http import EVERY_DAY, eventually, sign_up, sign_up_admin
+
+from .browser import PHONE, artifacts_dir, browser_log, open_browser, require_browser
+from .test_sign_up import sms_to
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+DOCTOR = "Dr Ramata Sissoko"
+
+
+@pytest.fixture
+def phone_browser() -> Iterator[Any]:
+    require_browser()
+    driver = open_browser(PHONE, "fr")
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def verified_doctor(platform: Any, aws_endpoint: str) -> dict[str, str]:
+    """A doctor the users service has verified, with a schedule every day of the week."""
+    doctor = sign_up(platform, "doctor", DOCTOR)
+    headers = {"Authorization": f"Bearer {doctor.token}"}
+
+    def call(method: str, path: str, body: Any, token_headers: dict[str, str]) -> Any:
+        return requests.request(
+            method, platform.url("users", path), json=body, headers=token_headers, timeout=30
+        )
+
+    profile = {
+        "specialty": "general-practice",
+        "languages": ["fr", "bm"],
+        "licence_number": "CNOM-ML-20001",
+        "city": "Ségou",
+        "facility": "Centre de santé de Ségou",
+        "fee_xof": 4000,
+    }
+    assert eventually(lambda: call("PATCH", "/me", profile, headers).ok, timeout=20)
+    weekly = {"slot_minutes": 30, "weekly": EVERY_DAY}
+    assert call("PUT", "/me/availability", weekly, headers).ok
+    admin = sign_up_admin(platform, aws_endpoint)
+    verified = call(
+        "POST",
+        f"/admin/doctors/{doctor.user_id}/verify",
+        None,
+        {"Authorization": f"Bearer {admin.token}"},
+    )
+    assert verified.ok, verified.text
+    slots = platform.url("consultations", f"/slots?doctor_id={doctor.user_id}")
+    assert eventually(lambda: requests.get(slots, timeout=30).ok, timeout=20)
+    return {"id": doctor.user_id, "name": DOCTOR}
+
+
+class Screen:
+    def __init__(self, driver: Any) -> None:
+        self.driver = driver
+
+    def find(self, selector: str) -> Any:
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_element(By.CSS_SELECTOR, selector)
+
+    def until(self, check: Callable[[], Any], what: str, timeout: float = 20) -> Any:
+        from selenium.common.exceptions import (
+            NoSuchElementException,
+            StaleElementReferenceException,
+        )
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                result = check()
+            except (NoSuchElementException, StaleElementReferenceException):
+                result = None
+            if result:
+                return result
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{what}: not within {timeout} s at {self.driver.current_url}\n"
+                    f"{self.find('main').text[:500]}\n{browser_log(self.driver)}"
+                )
+            time.sleep(0.1)
+
+    def button(self, text: str) -> Any:
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_element(By.XPATH, f"//button[normalize-space()='{text}']")
+
+    def field(self, label: str) -> Any:
+        from selenium.webdriver.common.by import By
+
+        found = self.driver.find_element(By.XPATH, f"//label[normalize-space()='{label}']")
+        return self.driver.find_element(By.ID, found.get_attribute("for"))
+
+    def keep(self, name: str) -> None:
+        """A screenshot for people, and an axe check: no serious or critical violation."""
+        self.driver.save_screenshot(str(artifacts_dir() / f"app-{name}.png"))
+        self.driver.execute_script(AXE.read_text())
+        found = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document, {resultTypes: ['violations']})"
+            ".then((r) => done(r.violations.map((v) => [v.id, v.impact, v.nodes.length])),"
+            " (e) => done([['axe failed', String(e), 0]]));"
+        )
+        serious = [v for v in found if v[1] in ("serious", "critical", "axe failed")]
+        assert not serious, f"{name}: {serious}"
+
+
+def test_a_new_patient_signs_up_books_pays_and_sees_the_consultation_confirmed(
+    platform, phone_browser, verified_doctor
+):
+    screen = Screen(phone_browser)
+    phone = new_phone()
+    # given the app's welcome page
+    phone_browser.get(f"{platform.http_url}/")
+    screen.until(lambda: screen.button("Créer un compte"), "the welcome page")
+    screen.keep("welcome")
+    # when the patient signs up with the code the platform texted them
+    screen.button("Créer un compte").click()
+    screen.field("Nom complet").send_keys("Assitan Coulibaly")
+    screen.field("Numéro de téléphone").send_keys(national(phone))
+    screen.field("Mot de passe").send_keys(STRONG_PASSWORD)
+    screen.keep("sign-up")
+    screen.button("Créer un compte").click()
+    screen.until(lambda: screen.field("Code reçu par SMS"), "the code field")
+    code = re.search(r"\b(\d{6})\b", sms_to(platform, phone)[0]).group(1)
+    screen.field("Code reçu par SMS").send_keys(code)
+    screen.keep("verify-code")
+    screen.button("Vérifier").click()
+    # then they can find the verified doctor and open their page
+    screen.until(lambda: DOCTOR in screen.find("main").text, "the doctor in the directory")
+    screen.keep("doctors")
+    screen.find(f"a[href='/doctors/{verified_doctor['id']}']").click()
+    screen.until(
+        lambda: (
+            "4\u00a0000\u00a0FCFA" in screen.find("main").text
+            or "4 000 FCFA" in screen.find("main").text
+        ),
+        "the doctor's fee",
+    )
+    # and book the first free slot
+    screen.find(".slot input").click()
+    screen.field("Motif de la consultation").send_keys("Toux et fièvre depuis trois jours")
+    screen.keep("doctor")
+    screen.button("Réserver").click()
+    screen.until(lambda: "En attente de paiement" in screen.find("main").text, "the booking")
+    screen.until(lambda: "Payez dans les" in screen.find("main").text, "the countdown")
+    screen.keep("payment")
+    # when they pay on Orange Money's page
+    screen.button("Orange Money").click()
+    screen.until(lambda: "_sandbox/orange-money" in phone_browser.current_url, "the provider")
+    screen.find("#msisdn").send_keys(national(phone))
+    phone_browser.find_element("css selector", "button[value=pay]").click()
+    # then they are back in the app, still signed in, and the consultation becomes confirmed
+    screen.until(lambda: "/payment?result=paid" in phone_browser.current_url, "the return")
+    screen.until(lambda: "Confirmée" in screen.find("main").text, "the confirmation", 30)
+    screen.keep("confirmed")

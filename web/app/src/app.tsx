@@ -1,0 +1,57 @@
+// The shell: a bar with the language switch and sign-out, and the screen of the current path.
+import { useEffect, useState } from "preact/hooks";
+import { t } from "./i18n";
+import { match, navigate, usePath } from "./router";
+import { DoctorPage } from "./screens/Doctor";
+import { Doctors } from "./screens/Doctors";
+import { PaymentPage } from "./screens/Payment";
+import { SignIn } from "./screens/SignIn";
+import { SignUp } from "./screens/SignUp";
+import { Welcome } from "./screens/Welcome";
+import { session } from "./session";
+
+function Screen(props: { path: string }) {
+  const { path } = props;
+  if (path === "/sign-in") return <SignIn />;
+  if (path === "/sign-up") return <SignUp />;
+  if (!session.signedIn) return <Welcome />;
+  if (path === "/doctors" || path === "/") return <Doctors />;
+  const doctor = match("/doctors/:id", path);
+  if (doctor) return <DoctorPage id={doctor.id} />;
+  const payment = match("/consultations/:id/payment", path);
+  if (payment) return <PaymentPage id={payment.id} />;
+  return <Doctors />;
+}
+
+export function App() {
+  const path = usePath();
+  const [, rerender] = useState(0);
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    const unsubscribe = session.subscribe(() => rerender((n) => n + 1));
+    // Back from a provider's page, or reloaded: the tab's refresh token signs the person in.
+    void session.accessToken().finally(() => setReady(true));
+    return unsubscribe;
+  }, []);
+  const lang = session.language;
+  document.documentElement.lang = lang;
+  return (
+    <>
+      <header class="bar">
+        <a class="brand" href="/" onClick={(event) => { event.preventDefault(); navigate("/"); }}>
+          {t("app", lang)}
+        </a>
+        <button class="link" onClick={() => {
+          session.language = lang === "fr" ? "en" : "fr";
+          rerender((n) => n + 1);
+        }}>{t("language", lang)}</button>
+        {session.signedIn && (
+          <button class="link" onClick={() => { session.end(); navigate("/"); }}>
+            {t("sign_out", lang)}
+          </button>
+        )}
+      </header>
+      <main>{ready ? <Screen path={path} /> : <p class="loading">…</p>}</main>
+    </>
+  );
+}

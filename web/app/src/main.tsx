@@ -1,0 +1,8 @@
+import { render } from "preact";
+import { App } from "./app";
+import "./app.css";
+
+const root = document.getElementById("app")!;
+// The "Keneya…" shown while the script loads on a slow network goes when the app starts.
+root.textContent = "";
+render(<App />, root);

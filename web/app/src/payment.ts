@@ -1,0 +1,37 @@
+// The booking and payment steps as one state, from what the API says of the consultation and
+// of its payment: what the patient sees and may do next.
+export type Step =
+  | { kind: "choose_provider"; dueAt: string | null }
+  | { kind: "open_provider_page"; url: string; dueAt: string | null }
+  | { kind: "confirm_on_phone"; dueAt: string | null }
+  | { kind: "waiting_for_provider"; dueAt: string | null }
+  | { kind: "confirmed" }
+  | { kind: "not_paid"; why: "failed" | "expired" }
+  | { kind: "other"; status: string };
+
+export interface ConsultationState {
+  status: string;
+  payment_due_at?: string | null;
+}
+
+export interface IntentState {
+  status: string;
+  next_action?: { type: string; url?: string | null } | null;
+}
+
+export function step(consultation: ConsultationState, intent: IntentState | null): Step {
+  const dueAt = consultation.payment_due_at ?? null;
+  if (consultation.status === "confirmed") return { kind: "confirmed" };
+  if (consultation.status === "expired") return { kind: "not_paid", why: "expired" };
+  if (consultation.status !== "pending_payment") return { kind: "other", status: consultation.status };
+  if (intent === null || ["failed", "expired"].includes(intent.status)) {
+    return { kind: "choose_provider", dueAt };
+  }
+  if (intent.status === "succeeded") return { kind: "waiting_for_provider", dueAt };
+  const action = intent.next_action;
+  if (action?.type === "redirect" && action.url) {
+    return { kind: "open_provider_page", url: action.url, dueAt };
+  }
+  if (action?.type === "confirm_on_phone") return { kind: "confirm_on_phone", dueAt };
+  return { kind: "waiting_for_provider", dueAt };
+}

@@ -1,0 +1,88 @@
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api/client";
+import { bamakoDateTime, countdown, money } from "../format";
+import { t, type TextKey } from "../i18n";
+import { step, type IntentState } from "../payment";
+import { e164 } from "../phone";
+import { shown } from "../problems";
+import { session } from "../session";
+import { Alert } from "../ui";
+
+type Consultation = { id: string; status: string; starts_at: string; fee_xof: number;
+  doctor_name?: string | null; payment_due_at?: string | null };
+
+const POLL_MS = 2000;
+
+/** The booking until it is paid: choose the provider, pay, and watch it become confirmed. */
+export function PaymentPage(props: { id: string }) {
+  const lang = session.language;
+  const [consultation, setConsultation] = useState<Consultation | null>(null);
+  const [intent, setIntent] = useState<(IntentState & { id: string }) | null>(null);
+  const [now, setNow] = useState(Date.now());
+  const [problem, setProblem] = useState("");
+
+  async function refresh() {
+    const found = await api.GET("/api/v1/consultations/{consultation_id}", {
+      params: { path: { consultation_id: props.id } },
+    });
+    if (found.data) setConsultation(found.data as Consultation);
+    const mine = await api.GET("/api/v1/payments");
+    const latest = (mine.data?.items ?? []).filter((i) => i.consultation_id === props.id).pop();
+    setIntent((latest as (IntentState & { id: string }) | undefined) ?? null);
+  }
+
+  useEffect(() => {
+    void refresh();
+    const timer = setInterval(() => {
+      setNow(Date.now());
+      void refresh();
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [props.id]);
+
+  async function pay(provider: "orange_money" | "moov_money") {
+    const { data, error } = await api.POST("/api/v1/payments", {
+      body: { consultation_id: props.id, provider, phone: phoneOfSession(), language: lang === "en" ? "en" : "fr" },
+      headers: { "Idempotency-Key": `pay-${props.id}-${provider}` },
+    });
+    if (error || !data) return setProblem(shown(error as never, t("error", lang)).message);
+    setIntent(data as IntentState & { id: string });
+    if (data.next_action?.type === "redirect" && data.next_action.url) {
+      location.assign(data.next_action.url);
+    }
+  }
+
+  if (!consultation) return <p class="loading">…</p>;
+  const current = step(consultation, intent);
+  const due = "dueAt" in current && current.dueAt ? countdown(current.dueAt, now) : null;
+  return (
+    <section class="card" aria-live="polite">
+      <h1>{t("consultation", lang)}</h1>
+      <p>
+        {consultation.doctor_name ?? ""} · {bamakoDateTime(consultation.starts_at, lang)} ·{" "}
+        {money(consultation.fee_xof, lang)}
+      </p>
+      <p class="status" data-status={consultation.status}>
+        {t(`status_${consultation.status}` as TextKey, lang)}
+      </p>
+      {due && <p class="due">{t("pay_within", lang, { time: due })}</p>}
+      {current.kind === "choose_provider" && (
+        <div class="actions">
+          <span>{t("pay_with", lang)}</span>
+          <button class="primary" onClick={() => pay("orange_money")}>{t("orange_money", lang)}</button>
+          <button class="primary" onClick={() => pay("moov_money")}>{t("moov_money", lang)}</button>
+        </div>
+      )}
+      {current.kind === "open_provider_page" && (
+        <a class="button primary" href={current.url}>{t("orange_money", lang)}</a>
+      )}
+      {current.kind === "confirm_on_phone" && <p>{t("confirm_on_phone", lang)}</p>}
+      <Alert>{problem}</Alert>
+    </section>
+  );
+}
+
+/** The payer's number: the one the person signed in with (kept by the sign-in screens). */
+function phoneOfSession(): string {
+  return e164(sessionStorage.getItem("keneya.phone") ?? "");
+}
