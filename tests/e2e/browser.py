@@ -8,6 +8,8 @@ selenium is never allowed to download a driver. Without them the tests skip, exc
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +87,23 @@ def artifacts_dir() -> Path:
     path = Path(os.environ.get("KENEYA_ARTIFACTS_DIR") or ROOT / "build" / "artifacts")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def wait_until(driver: Any, check: Callable[[], Any], what: str, timeout: float = 20) -> Any:
+    """`check()`'s first truthy result; an element that is not there yet, or belongs to the page
+    the browser is leaving, counts as not yet."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = check()
+        except (NoSuchElementException, StaleElementReferenceException):
+            result = None
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"{what}: not within {timeout} s; at {driver.current_url}\n{browser_log(driver)}"
+            )
+        time.sleep(0.1)

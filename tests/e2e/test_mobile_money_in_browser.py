@@ -8,8 +8,7 @@ and the payment are made through the public API, as the web app would make them.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 from tests.consultations.over_http import next_slot
 from tests.payments.over_http import PAYER_PHONE, reconcile
 
-from .browser import PHONE, artifacts_dir, browser_log, open_browser, require_browser
+from .browser import PHONE, artifacts_dir, open_browser, require_browser, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("chromium")]
 
@@ -35,26 +34,6 @@ def phone_browser(chromium: None) -> Iterator[Any]:
         yield driver
     finally:
         driver.quit()
-
-
-def wait_until(driver: Any, check: Callable[[], Any], what: str, timeout: float = 20) -> Any:
-    """`check()`'s first truthy result; an element that is not there yet, or belongs to the page
-    the browser is leaving, counts as not yet."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            result = check()
-        except (NoSuchElementException, StaleElementReferenceException):
-            result = None
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                f"{what}: not within {timeout} s; at {driver.current_url}\n{browser_log(driver)}"
-            )
-        time.sleep(0.1)
 
 
 def by_css(driver: Any, selector: str) -> Any:

@@ -6,7 +6,6 @@ screen is left as a phone-size screenshot in build/artifacts/ and checked with a
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import requests
 from tests.auth.over_http import STRONG_PASSWORD, national, new_phone
 from tests.consultations.over_http import EVERY_DAY, eventually, sign_up, sign_up_admin
 
-from .browser import PHONE, artifacts_dir, browser_log, open_browser, require_browser
+from .browser import PHONE, artifacts_dir, open_browser, require_browser, wait_until
 from .test_sign_up import sms_to
 
 pytestmark = pytest.mark.slow
@@ -82,25 +81,7 @@ class Screen:
         return self.driver.find_element(By.CSS_SELECTOR, selector)
 
     def until(self, check: Callable[[], Any], what: str, timeout: float = 20) -> Any:
-        from selenium.common.exceptions import (
-            NoSuchElementException,
-            StaleElementReferenceException,
-        )
-
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                result = check()
-            except (NoSuchElementException, StaleElementReferenceException):
-                result = None
-            if result:
-                return result
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"{what}: not within {timeout} s at {self.driver.current_url}\n"
-                    f"{self.find('main').text[:500]}\n{browser_log(self.driver)}"
-                )
-            time.sleep(0.1)
+        return wait_until(self.driver, check, what, timeout)
 
     def button(self, text: str) -> Any:
         from selenium.webdriver.common.by import By
