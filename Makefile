@@ -25,7 +25,7 @@ node_modules/.installed: package-lock.json
 
 # The web app (web/app), rebuilt when its sources or the API it is typed against changed: the
 # typed client is generated from the merged OpenAPI document, so the build fails when they drift.
-APP_SOURCES := $(shell find web/app/src web/app/index.html web/app/vite.config.ts web/app/tsconfig.json -type f -not -name schema.d.ts -not -name '*.test.ts' 2>/dev/null)
+APP_SOURCES := $(shell find web/app/src web/app/public web/app/index.html web/app/vite.config.ts web/app/tsconfig.json -type f -not -name schema.d.ts -not -name '*.test.ts' 2>/dev/null)
 API_SOURCES := $(shell find functions layers/common/python -name '*.py' 2>/dev/null)
 web/app/dist/index.html: $(APP_SOURCES) $(API_SOURCES) node_modules/.installed $(VENV)/.installed
 	@echo "==> web app: typed API client, type check, build (web/app/dist)"

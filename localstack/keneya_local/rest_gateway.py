@@ -58,8 +58,11 @@ APP_ROUTES = (
     "/sign-up",
     "/doctors",
     "/doctors/{doctor_id}",
+    "/consultations",
     "/consultations/{consultation_id}/payment",
 )
+# Files of the app that live at its root: the service worker must, to control every page.
+APP_ROOT_FILES = ("sw.js", "manifest.webmanifest", "icon.svg")
 # What the room's files may be; anything else under web/room/ is not served.
 ROOM_CONTENT_TYPES = {
     ".html": "text/html",
@@ -194,6 +197,8 @@ class RestGateway:
         for route in APP_ROUTES:
             app.router.add_get(route, self.app_page)
         app.router.add_get("/assets/{name}", self.app_asset)
+        for name in APP_ROOT_FILES:
+            app.router.add_get(f"/{name}", self.app_root_file)
         app.router.add_get("/_local", self.index)
         app.router.add_get("/_local/", self.index)
         app.router.add_get(f"{API_BASE}/openapi.json", self.openapi)
@@ -560,6 +565,19 @@ class RestGateway:
                 "Cache-Control": "public, max-age=31536000, immutable",
                 "X-Content-Type-Options": "nosniff",
             },
+        )
+
+    async def app_root_file(self, request: web.Request) -> web.Response:
+        path = room_file(APP_DIR, request.path.lstrip("/"))
+        if path is None:
+            return _json(404, {"message": "Not Found"})
+        content_type = ROOM_CONTENT_TYPES[path.suffix]
+        return web.Response(
+            body=path.read_bytes(),
+            content_type=content_type,
+            charset="utf-8",
+            # A new service worker must reach phones at once.
+            headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
         )
 
     def _app_policy(self) -> str:

@@ -157,3 +157,21 @@ def test_a_new_patient_signs_up_books_pays_and_sees_the_consultation_confirmed(
     screen.until(lambda: "/payment?result=paid" in phone_browser.current_url, "the return")
     screen.until(lambda: "Confirmée" in screen.find("main").text, "the confirmation", 30)
     screen.keep("confirmed")
+    # and their consultations list shows it upcoming, confirmed
+    phone_browser.find_element("css selector", "a[href='/consultations']").click()
+    screen.until(lambda: "À venir" in screen.find("main").text, "the consultations list")
+    screen.until(lambda: "Confirmée" in screen.find("main").text, "the confirmed consultation")
+    screen.keep("consultations")
+    # when the network is cut and the app reloaded, the pages already seen still open
+    phone_browser.set_network_conditions(
+        offline=True, latency=0, download_throughput=0, upload_throughput=0
+    )
+    try:
+        phone_browser.refresh()
+        screen.until(lambda: "Hors connexion" in screen.find("body").text, "the offline notice")
+        screen.until(lambda: DOCTOR in screen.find("main").text, "the list, offline")
+        phone_browser.save_screenshot(str(artifacts_dir() / "app-offline.png"))
+    finally:
+        phone_browser.set_network_conditions(
+            offline=False, latency=0, download_throughput=-1, upload_throughput=-1
+        )

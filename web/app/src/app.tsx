@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { t } from "./i18n";
 import { match, navigate, usePath } from "./router";
 import { DoctorPage } from "./screens/Doctor";
+import { Consultations } from "./screens/Consultations";
 import { Doctors } from "./screens/Doctors";
 import { PaymentPage } from "./screens/Payment";
 import { SignIn } from "./screens/SignIn";
@@ -18,6 +19,7 @@ function Screen(props: { path: string }) {
   if (path === "/doctors" || path === "/") return <Doctors />;
   const doctor = match("/doctors/:id", path);
   if (doctor) return <DoctorPage id={doctor.id} />;
+  if (path === "/consultations") return <Consultations />;
   const payment = match("/consultations/:id/payment", path);
   if (payment) return <PaymentPage id={payment.id} />;
   return <Doctors />;
@@ -27,6 +29,16 @@ export function App() {
   const path = usePath();
   const [, rerender] = useState(0);
   const [ready, setReady] = useState(false);
+  const [online, setOnline] = useState(navigator.onLine);
+  useEffect(() => {
+    const changed = () => setOnline(navigator.onLine);
+    addEventListener("online", changed);
+    addEventListener("offline", changed);
+    return () => {
+      removeEventListener("online", changed);
+      removeEventListener("offline", changed);
+    };
+  }, []);
   useEffect(() => {
     const unsubscribe = session.subscribe(() => rerender((n) => n + 1));
     // Back from a provider's page, or reloaded: the tab's refresh token signs the person in.
@@ -46,11 +58,18 @@ export function App() {
           rerender((n) => n + 1);
         }}>{t("language", lang)}</button>
         {session.signedIn && (
+          <a class="link" href="/consultations" onClick={(event) => {
+            event.preventDefault();
+            navigate("/consultations");
+          }}>{t("my_consultations", lang)}</a>
+        )}
+        {session.signedIn && (
           <button class="link" onClick={() => { session.end(); navigate("/"); }}>
             {t("sign_out", lang)}
           </button>
         )}
       </header>
+      {!online && <p class="offline" role="status">{t("offline", lang)}</p>}
       <main>{ready ? <Screen path={path} /> : <p class="loading">…</p>}</main>
     </>
   );

@@ -43,8 +43,14 @@ export const TEXTS = {
   status_no_show: { fr: "Absence", en: "No-show" },
   consultation: { fr: "Ma consultation", en: "My consultation" },
   my_consultations: { fr: "Mes consultations", en: "My consultations" },
+  upcoming: { fr: "À venir", en: "Upcoming" },
+  past: { fr: "Passées", en: "Past" },
+  none: { fr: "Aucune pour l'instant.", en: "None yet." },
   join_call: { fr: "Rejoindre l'appel", en: "Join the call" },
-  offline: { fr: "Hors connexion", en: "Offline" },
+  offline: {
+    fr: "Hors connexion : vous voyez les pages déjà ouvertes.",
+    en: "Offline: you see the pages already opened.",
+  },
   error: { fr: "Une erreur est survenue ; réessayez.", en: "Something went wrong; try again." },
   language: { fr: "English", en: "Français" },
 } satisfies Texts;

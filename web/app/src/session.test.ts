@@ -46,3 +46,21 @@ describe("the session", () => {
     expect(session.signedIn).toBe(false);
   });
 });
+
+describe("a reloaded session", () => {
+  it("knows who it was, and stays so offline until the refresh token is refused", async () => {
+    const storage = memory();
+    new Session(storage, () => 0, async () => new Response("", { status: 500 })).start(grant(1));
+
+    const offline = new Session(storage, () => 0, async () => {
+      throw new TypeError("Failed to fetch");
+    });
+    expect(offline.signedIn).toBe(true);
+    expect(await offline.accessToken()).toBeNull();
+    expect(offline.signedIn).toBe(true);
+
+    const refused = new Session(storage, () => 0, async () => new Response("", { status: 401 }));
+    expect(await refused.accessToken()).toBeNull();
+    expect(refused.signedIn).toBe(false);
+  });
+});

@@ -5,6 +5,7 @@ import type { Language } from "./i18n";
 import { preferredLanguage } from "./i18n";
 
 const REFRESH_KEY = "keneya.refresh";
+const WHO_KEY = "keneya.who";
 // Renew a little before the access token expires, so a request never carries a dead one.
 const MARGIN_MS = 60_000;
 
@@ -34,7 +35,14 @@ class Session {
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify(body),
       }),
-  ) {}
+  ) {
+    // Reloaded (or back from a provider's page): who it was, until the refresh token says
+    // otherwise. Offline, the pages already seen stay readable.
+    const who = this.storage?.getItem(WHO_KEY);
+    if (who && this.storage?.getItem(REFRESH_KEY)) {
+      [this.userId, this.role] = who.split(" ");
+    }
+  }
 
   get signedIn(): boolean {
     return this.userId !== null;
@@ -51,14 +59,20 @@ class Session {
     this.userId = grant.user_id;
     this.role = grant.role;
     this.storage?.setItem(REFRESH_KEY, grant.refresh_token);
+    this.storage?.setItem(WHO_KEY, `${grant.user_id} ${grant.role}`);
     this.listeners.forEach((listener) => listener());
   }
 
   end(): void {
+    // What the service worker kept of this person's pages goes with them (a shared phone).
+    if (typeof navigator !== "undefined") {
+      navigator.serviceWorker?.controller?.postMessage("signed-out");
+    }
     this.token = null;
     this.userId = null;
     this.role = null;
     this.storage?.removeItem(REFRESH_KEY);
+    this.storage?.removeItem(WHO_KEY);
     this.listeners.forEach((listener) => listener());
   }
 
@@ -75,7 +89,12 @@ class Session {
   private async renew(): Promise<string | null> {
     const refresh = this.storage?.getItem(REFRESH_KEY);
     if (!refresh) return null;
-    const answer = await this.post("/api/v1/auth/refresh", { refresh_token: refresh });
+    let answer: Response;
+    try {
+      answer = await this.post("/api/v1/auth/refresh", { refresh_token: refresh });
+    } catch {
+      return null; // no network: still the same person, reading what was already seen
+    }
     if (!answer.ok) {
       this.end();
       return null;
