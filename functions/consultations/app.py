@@ -140,7 +140,7 @@ def list_consultations() -> Response:
     )
     return json_response(
         schemas.ConsultationPage(
-            items=[schemas.consultation_view(c) for c in page.consultations],
+            items=[schemas.consultation_view(c, service().policy) for c in page.consultations],
             next_cursor=page.next_cursor,
         )
     )

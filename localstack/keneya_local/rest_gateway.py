@@ -59,6 +59,7 @@ APP_ROUTES = (
     "/doctors",
     "/doctors/{doctor_id}",
     "/consultations",
+    "/consultations/{consultation_id}",
     "/consultations/{consultation_id}/payment",
 )
 # Files of the app that live at its root: the service worker must, to control every page.

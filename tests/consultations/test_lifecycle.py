@@ -285,6 +285,21 @@ def test_the_refund_rule_of_a_paid_consultation(who, before_start, refund):
     assert (change.doctor_time, change.patient_time) == ("release", "release")
 
 
+def test_the_patient_is_told_until_when_a_cancellation_is_refunded():
+    c = confirmed()
+
+    deadline = lifecycle.patient_refund_deadline(c, POLICY)
+
+    assert deadline == c.starts_at - POLICY.patient_refund_notice
+    # the deadline people are shown is the one the cancellation applies, to the second
+    at_deadline = lifecycle.cancel(c, by=PATIENT, note=None, now=deadline, policy=POLICY)
+    after = lifecycle.cancel(
+        c, by=PATIENT, note=None, now=deadline + timedelta(seconds=1), policy=POLICY
+    )
+    assert (at_deadline.after.refund_due, after.after.refund_due) == (True, False)
+    assert lifecycle.patient_refund_deadline(pending(), POLICY) is None
+
+
 def test_nothing_is_refunded_when_nothing_was_paid():
     change = lifecycle.cancel(pending(), by=DOCTOR, note=None, now=NOW, policy=POLICY)
 

@@ -175,3 +175,49 @@ def test_a_new_patient_signs_up_books_pays_and_sees_the_consultation_confirmed(
         phone_browser.set_network_conditions(
             offline=False, latency=0, download_throughput=-1, upload_throughput=-1
         )
+
+
+def test_a_patient_cancels_a_paid_consultation_and_sees_the_refund_rule_applied(
+    platform, phone_browser, verified_doctor, moov
+):
+    from datetime import UTC, datetime, timedelta
+
+    from tests.auth.over_http import Api as AuthApi
+    from tests.consultations.over_http import Consultations, Person, next_slot
+    from tests.payments.over_http import Payments, answer_on_the_phone, reconcile
+
+    # given a patient's consultation tomorrow, paid with Moov Money
+    auth = AuthApi(platform.url("auth"))
+    phone = new_phone()
+    account = auth.register(role="patient", full_name="Bintou Keïta", phone=phone)
+    grant = auth.login(phone=phone)
+    patient = Person(account["user_id"], "patient", grant["access_token"], "Bintou Keïta")
+    doctor = Person(verified_doctor["id"], "doctor", "", DOCTOR)
+    consultations = Consultations(platform)
+    booking = consultations.as_(patient).book(
+        doctor, next_slot(consultations, doctor, timedelta(days=1))
+    ).json()
+    intent = Payments(platform, patient).pay_when_known(booking, "moov_money")
+    answer_on_the_phone(moov, {**intent, "id": intent["id"]}, "pay")
+    reconcile(platform, datetime.now(UTC) + timedelta(minutes=3))
+    consultations.as_(patient).wait_for_status(booking["id"], "confirmed")
+    # when they sign in to the app and open it
+    screen = Screen(phone_browser)
+    phone_browser.get(f"{platform.http_url}/sign-in")
+    screen.until(lambda: screen.field("Numéro de téléphone"), "the sign-in form")
+    screen.field("Numéro de téléphone").send_keys(national(phone))
+    screen.field("Mot de passe").send_keys(STRONG_PASSWORD)
+    phone_browser.find_element("css selector", "form button.primary").click()
+    screen.until(lambda: "/doctors" in phone_browser.current_url, "signed in")
+    phone_browser.get(f"{platform.http_url}/consultations/{booking['id']}")
+    screen.until(lambda: "Confirmée" in screen.find("main").text, "the consultation")
+    # then cancelling first says the rule: refunded in full, until two hours before
+    screen.button("Annuler la consultation").click()
+    screen.until(lambda: "remboursée en entier" in screen.find("main").text, "the rule")
+    screen.keep("cancel")
+    screen.button("Oui, annuler").click()
+    screen.until(lambda: screen.find(".status[data-status=cancelled]"), "the cancellation")
+    assert "vous seront remboursés" in screen.find("main").text
+    screen.keep("cancelled")
+    cancelled = consultations.as_(patient).get(booking["id"]).json()
+    assert cancelled["cancellation"]["refund_due"] is True

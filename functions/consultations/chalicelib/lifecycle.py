@@ -370,6 +370,15 @@ def _expire(c: Consultation, now: datetime) -> Change:
 # -- what people do --------------------------------------------------------------------------
 
 
+def patient_refund_deadline(c: Consultation, policy: Policy) -> datetime | None:
+    """Until when the patient's own cancellation of `c` is refunded in full; None when nothing
+    was paid or it can no longer be cancelled. (After it, the patient is refunded only if the
+    doctor does not come.)"""
+    if c.status not in TRANSITIONS["cancel"] or not c.paid:
+        return None
+    return c.starts_at - policy.patient_refund_notice
+
+
 def cancel(
     c: Consultation, *, by: Actor, note: str | None, now: datetime, policy: Policy
 ) -> Change:
@@ -387,8 +396,9 @@ def cancel(
             raise OutsideWindow("cancel", c.status.value, absent_from, None)
         if c.status is Status.CONFIRMED and now >= absent_from:
             reason = "doctor_absent"
+        deadline = patient_refund_deadline(c, policy)
         refund = c.paid and (
-            reason == "doctor_absent" or now <= c.starts_at - policy.patient_refund_notice
+            reason == "doctor_absent" or (deadline is not None and now <= deadline)
         )
     else:
         refund = c.paid

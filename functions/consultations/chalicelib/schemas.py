@@ -20,7 +20,8 @@ from pydantic import (
 
 from chalicelib.attendance import MAX_SESSIONS, Presence
 from chalicelib.clinical import ClinicalSummary
-from chalicelib.lifecycle import Consultation, Status
+from chalicelib.lifecycle import Consultation, Status, patient_refund_deadline
+from chalicelib.policy import Policy
 from chalicelib.schedule import Slot
 from keneya.openapi import example
 
@@ -191,6 +192,12 @@ class ConsultationView(View):
     no_show_at: datetime | None
     call: CallView
     updated_at: datetime
+    refund_until: datetime | None = Field(
+        None,
+        description="Cancelled by the patient until then, a paid consultation is refunded in "
+        "full; after, only if the doctor does not come. Null: nothing paid, or it can no longer "
+        "be cancelled.",
+    )
 
 
 class ConsultationPage(View):
@@ -242,7 +249,7 @@ def presence_view(presence: Presence) -> PresenceView:
     )
 
 
-def consultation_view(c: Consultation) -> ConsultationView:
+def consultation_view(c: Consultation, policy: Policy | None = None) -> ConsultationView:
     cancellation = None
     if c.cancelled_at is not None and c.cancelled_by is not None:
         cancellation = CancellationView(
@@ -276,4 +283,5 @@ def consultation_view(c: Consultation) -> ConsultationView:
         no_show_at=c.no_show_at,
         call=CallView(doctor=presence_view(c.call.doctor), patient=presence_view(c.call.patient)),
         updated_at=c.updated_at,
+        refund_until=patient_refund_deadline(c, policy or Policy()),
     )

@@ -107,11 +107,12 @@ def answering_problems(owner: RequestOwner) -> Callable[[Callable[..., Any]], Ca
 def consultation_response(
     consultation: Consultation, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:
+    from chalicelib.bootstrap import service
     from chalicelib.schemas import consultation_view
 
     # Clinical content: never kept by a browser's or a proxy's cache.
     return json_response(
-        consultation_view(consultation),
+        consultation_view(consultation, service().policy),
         status=status,
         headers={"Cache-Control": "no-store", **(headers or {})},
     )

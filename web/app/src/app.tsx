@@ -20,7 +20,7 @@ function Screen(props: { path: string }) {
   const doctor = match("/doctors/:id", path);
   if (doctor) return <DoctorPage id={doctor.id} />;
   if (path === "/consultations") return <Consultations />;
-  const payment = match("/consultations/:id/payment", path);
+  const payment = match("/consultations/:id/payment", path) ?? match("/consultations/:id", path);
   if (payment) return <PaymentPage id={payment.id} />;
   return <Doctors />;
 }

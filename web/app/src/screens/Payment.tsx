@@ -9,7 +9,10 @@ import { session } from "../session";
 import { Alert } from "../ui";
 
 type Consultation = { id: string; status: string; starts_at: string; fee_xof: number;
-  doctor_name?: string | null; payment_due_at?: string | null };
+  doctor_name?: string | null; payment_due_at?: string | null; refund_until?: string | null;
+  cancellation?: { refund_due: boolean } | null };
+
+const CANCELLABLE = ["pending_payment", "confirmed"];
 
 const POLL_MS = 2000;
 
@@ -20,6 +23,7 @@ export function PaymentPage(props: { id: string }) {
   const [intent, setIntent] = useState<(IntentState & { id: string }) | null>(null);
   const [now, setNow] = useState(Date.now());
   const [problem, setProblem] = useState("");
+  const [cancelling, setCancelling] = useState(false);
 
   async function refresh() {
     const found = await api.GET("/api/v1/consultations/{consultation_id}", {
@@ -52,6 +56,16 @@ export function PaymentPage(props: { id: string }) {
     }
   }
 
+  async function cancel() {
+    const { data, error } = await api.POST("/api/v1/consultations/{consultation_id}/cancel", {
+      params: { path: { consultation_id: props.id } },
+      body: {},
+    });
+    if (error || !data) return setProblem(shown(error as never, t("error", lang)).message);
+    setCancelling(false);
+    setConsultation(data as Consultation);
+  }
+
   if (!consultation) return <p class="loading">…</p>;
   const current = step(consultation, intent);
   const due = "dueAt" in current && current.dueAt ? countdown(current.dueAt, now) : null;
@@ -77,6 +91,29 @@ export function PaymentPage(props: { id: string }) {
         <a class="button primary" href={current.url}>{t("orange_money", lang)}</a>
       )}
       {current.kind === "confirm_on_phone" && <p>{t("confirm_on_phone", lang)}</p>}
+      {consultation.cancellation && (
+        <p class="refund">
+          {consultation.cancellation.refund_due
+            ? t("refunded", lang, { amount: money(consultation.fee_xof, lang) })
+            : t("not_refunded", lang)}
+        </p>
+      )}
+      {CANCELLABLE.includes(consultation.status) && !cancelling && (
+        <button onClick={() => setCancelling(true)}>{t("cancel", lang)}</button>
+      )}
+      {cancelling && (
+        <div class="confirm" role="group" aria-label={t("cancel", lang)}>
+          <p>
+            {consultation.refund_until
+              ? new Date(consultation.refund_until).getTime() > now
+                ? t("refund_rule", lang, { until: bamakoDateTime(consultation.refund_until, lang) })
+                : t("refund_too_late", lang)
+              : t("nothing_paid", lang)}
+          </p>
+          <button class="danger" onClick={cancel}>{t("confirm_cancel", lang)}</button>
+          <button onClick={() => setCancelling(false)}>{t("keep", lang)}</button>
+        </div>
+      )}
       <Alert>{problem}</Alert>
     </section>
   );
