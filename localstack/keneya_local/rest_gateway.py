@@ -548,9 +548,11 @@ class RestGateway:
             "Content-Security-Policy": self._app_policy(),
             "Referrer-Policy": "no-referrer",
         }
-        return web.Response(
+        response = web.Response(
             body=index.read_bytes(), content_type="text/html", charset="utf-8", headers=headers
         )
+        response.enable_compression()
+        return response
 
     async def app_asset(self, request: web.Request) -> web.Response:
         path = room_file(APP_DIR / "assets", request.match_info["name"])
@@ -558,7 +560,7 @@ class RestGateway:
             return _json(404, {"message": "Not Found"})
         content_type = ROOM_CONTENT_TYPES[path.suffix]
         # Hashed names: an asset never changes under its name.
-        return web.Response(
+        response = web.Response(
             body=path.read_bytes(),
             content_type=content_type,
             charset="utf-8" if content_type.startswith("text/") else None,
@@ -567,6 +569,9 @@ class RestGateway:
                 "X-Content-Type-Options": "nosniff",
             },
         )
+        # Compressed, as CloudFront sends it: what a phone on a weak network downloads.
+        response.enable_compression()
+        return response
 
     async def app_root_file(self, request: web.Request) -> web.Response:
         path = room_file(APP_DIR, request.path.lstrip("/"))
