@@ -141,7 +141,7 @@ def test_a_new_patient_signs_up_books_pays_and_sees_the_consultation_confirmed(
         "the doctor's fee",
     )
     # and book the first free slot
-    screen.find(".slot input").click()
+    screen.until(lambda: screen.find(".slot input"), "the free slots").click()
     screen.field("Motif de la consultation").send_keys("Toux et fièvre depuis trois jours")
     screen.keep("doctor")
     screen.button("Réserver").click()
