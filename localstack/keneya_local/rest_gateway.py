@@ -56,6 +56,8 @@ APP_DIR = ROOM_DIR.parent / "app" / "dist"
 APP_ROUTES = (
     "/sign-in",
     "/sign-up",
+    "/reset-password",
+    "/account",
     "/doctors",
     "/doctors/{doctor_id}",
     "/consultations",

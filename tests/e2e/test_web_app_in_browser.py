@@ -221,3 +221,39 @@ def test_a_patient_cancels_a_paid_consultation_and_sees_the_refund_rule_applied(
     screen.keep("cancelled")
     cancelled = consultations.as_(patient).get(booking["id"]).json()
     assert cancelled["cancellation"]["refund_due"] is True
+
+
+def test_a_forgotten_password_is_reset_by_sms_then_changed_and_every_session_ended(
+    platform, phone_browser
+):
+    from tests.auth.over_http import Api as AuthApi
+
+    auth = AuthApi(platform.url("auth"))
+    phone = new_phone()
+    auth.register(role="patient", full_name="Oumou Sangaré", phone=phone)
+    screen = Screen(phone_browser)
+    # given a patient who forgot their password
+    phone_browser.get(f"{platform.http_url}/sign-in")
+    screen.until(lambda: screen.field("Numéro de téléphone"), "the sign-in form")
+    phone_browser.find_element("css selector", "a[href='/reset-password']").click()
+    screen.field("Numéro de téléphone").send_keys(national(phone))
+    screen.button("Recevoir un code par SMS").click()
+    # when they type the code from the SMS and a new password
+    screen.until(lambda: screen.field("Code reçu par SMS"), "the code field")
+    codes = [re.search(r"\b(\d{6})\b", body) for body in sms_to(platform, phone)]
+    screen.field("Code reçu par SMS").send_keys(next(c.group(1) for c in codes if c))
+    screen.field("Nouveau mot de passe").send_keys("baobab-niger-toguna-2031")
+    screen.keep("reset-password")
+    screen.button("Changer le mot de passe").click()
+    # then they are signed in, can change it again from their account, and sign out everywhere
+    screen.until(lambda: "/doctors" in phone_browser.current_url, "signed in")
+    phone_browser.find_element("css selector", "a[href='/account']").click()
+    screen.until(lambda: screen.field("Nouveau mot de passe"), "the account page")
+    screen.field("Mot de passe").send_keys("baobab-niger-toguna-2031")
+    screen.field("Nouveau mot de passe").send_keys("sikasso-karite-dolo-2032")
+    screen.button("Changer de mot de passe").click()
+    screen.until(lambda: "Mot de passe changé." in screen.find("main").text, "the change")
+    screen.keep("account")
+    screen.button("Se déconnecter de tous les appareils").click()
+    screen.until(lambda: screen.button("Créer un compte"), "signed out")
+    assert auth.post("/login", {"phone": phone, "password": "sikasso-karite-dolo-2032"}).ok

@@ -5,6 +5,7 @@ import { match, navigate, usePath } from "./router";
 import { DoctorPage } from "./screens/Doctor";
 import { Consultations } from "./screens/Consultations";
 import { Doctors } from "./screens/Doctors";
+import { Account, ResetPassword } from "./screens/Password";
 import { PaymentPage } from "./screens/Payment";
 import { SignIn } from "./screens/SignIn";
 import { SignUp } from "./screens/SignUp";
@@ -15,11 +16,13 @@ function Screen(props: { path: string }) {
   const { path } = props;
   if (path === "/sign-in") return <SignIn />;
   if (path === "/sign-up") return <SignUp />;
+  if (path === "/reset-password") return <ResetPassword />;
   if (!session.signedIn) return <Welcome />;
   if (path === "/doctors" || path === "/") return <Doctors />;
   const doctor = match("/doctors/:id", path);
   if (doctor) return <DoctorPage id={doctor.id} />;
   if (path === "/consultations") return <Consultations />;
+  if (path === "/account") return <Account />;
   const payment = match("/consultations/:id/payment", path) ?? match("/consultations/:id", path);
   if (payment) return <PaymentPage id={payment.id} />;
   return <Doctors />;
@@ -64,9 +67,10 @@ export function App() {
           }}>{t("my_consultations", lang)}</a>
         )}
         {session.signedIn && (
-          <button class="link" onClick={() => { session.end(); navigate("/"); }}>
-            {t("sign_out", lang)}
-          </button>
+          <a class="link" href="/account" onClick={(event) => {
+            event.preventDefault();
+            navigate("/account");
+          }}>{t("account", lang)}</a>
         )}
       </header>
       {!online && <p class="offline" role="status">{t("offline", lang)}</p>}

@@ -37,6 +37,12 @@ export function SignIn() {
         error={problem.fields.password} />
       <Alert>{problem.message}</Alert>
       <button class="primary" type="submit">{t("sign_in", lang)}</button>
+      <p>
+        <a href="/reset-password" onClick={(event) => {
+          event.preventDefault();
+          navigate("/reset-password");
+        }}>{t("forgot", lang)}</a>
+      </p>
     </form>
   );
 }
