@@ -63,6 +63,10 @@ APP_ROUTES = (
     "/consultations",
     "/consultations/{consultation_id}",
     "/consultations/{consultation_id}/payment",
+    "/consultations/{consultation_id}/call",
+    "/record",
+    "/record/{section:.+}",
+    "/notifications",
 )
 # Files of the app that live at its root: the service worker must, to control every page.
 APP_ROOT_FILES = ("sw.js", "manifest.webmanifest", "icon.svg")

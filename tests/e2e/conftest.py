@@ -18,3 +18,5 @@ from tests.payments.conftest import (  # noqa: F401 (fixtures)
     payments,
     payments_environment,
 )
+
+from .app_screen import phone_browser, verified_doctor  # noqa: F401 (fixtures)

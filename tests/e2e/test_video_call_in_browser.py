@@ -312,8 +312,9 @@ def test_an_access_token_about_to_expire_is_renewed_before_joining(
     # given a patient signed in to the room, whose access token is about to expire (the page's
     # clock moved 14.5 minutes on: access tokens live 15)
     _, patient, consultation_id = started_consultation(platform, aws_endpoint)
-    page = RoomPage(browsers(PHONE, "fr-FR"),
-                    f"{platform.http_url}/room/?consultation={consultation_id}")
+    page = RoomPage(
+        browsers(PHONE, "fr-FR"), f"{platform.http_url}/room/?consultation={consultation_id}"
+    )
     page.sign_in(patient)
     first = page.driver.execute_script("return sessionStorage.getItem('keneya.session')")
     page.driver.execute_script(

@@ -7,6 +7,7 @@ import { Consultations } from "./screens/Consultations";
 import { Doctors } from "./screens/Doctors";
 import { Account, ResetPassword } from "./screens/Password";
 import { PaymentPage } from "./screens/Payment";
+import { RecordScreen } from "./screens/Record";
 import { SignIn } from "./screens/SignIn";
 import { SignUp } from "./screens/SignUp";
 import { Welcome } from "./screens/Welcome";
@@ -23,6 +24,7 @@ function Screen(props: { path: string }) {
   if (doctor) return <DoctorPage id={doctor.id} />;
   if (path === "/consultations") return <Consultations />;
   if (path === "/account") return <Account />;
+  if (path === "/record" || path.startsWith("/record/")) return <RecordScreen path={path} />;
   const payment = match("/consultations/:id/payment", path) ?? match("/consultations/:id", path);
   if (payment) return <PaymentPage id={payment.id} />;
   return <Doctors />;
@@ -65,6 +67,12 @@ export function App() {
             event.preventDefault();
             navigate("/consultations");
           }}>{t("my_consultations", lang)}</a>
+        )}
+        {session.signedIn && (
+          <a class="link" href="/record" onClick={(event) => {
+            event.preventDefault();
+            navigate("/record");
+          }}>{t("my_record", lang)}</a>
         )}
         {session.signedIn && (
           <a class="link" href="/account" onClick={(event) => {

@@ -75,6 +75,11 @@ export const TEXTS = {
   },
   error: { fr: "Une erreur est survenue ; réessayez.", en: "Something went wrong; try again." },
   language: { fr: "English", en: "Français" },
+  my_record: { fr: "Mon dossier", en: "My record", bm: "N ka kɛnɛya gafe" },
+  // -- record --
+  // -- end of record --
+  // -- call and notifications --
+  // -- end of call and notifications --
 } satisfies Texts;
 
 export type TextKey = keyof typeof TEXTS;

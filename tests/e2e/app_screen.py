@@ -1,0 +1,113 @@
+"""The web app as a person on a phone sees it: a browser at phone size, a verified doctor to book,
+a screen to read and drive, kept as a screenshot and checked with axe-core at each step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.consultations.over_http import EVERY_DAY, eventually, sign_up, sign_up_admin
+
+from .browser import PHONE, artifacts_dir, open_browser, require_browser, wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+DOCTOR = "Dr Ramata Sissoko"
+
+
+@pytest.fixture
+def phone_browser() -> Iterator[Any]:
+    require_browser()
+    driver = open_browser(PHONE, "fr")
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def verified_doctor(platform: Any, aws_endpoint: str) -> dict[str, str]:
+    """A doctor the users service has verified, with a schedule every day of the week."""
+    doctor = sign_up(platform, "doctor", DOCTOR)
+    headers = {"Authorization": f"Bearer {doctor.token}"}
+
+    def call(method: str, path: str, body: Any, token_headers: dict[str, str]) -> Any:
+        return requests.request(
+            method, platform.url("users", path), json=body, headers=token_headers, timeout=30
+        )
+
+    profile = {
+        "specialty": "general-practice",
+        "languages": ["fr", "bm"],
+        "licence_number": "CNOM-ML-20001",
+        "city": "Ségou",
+        "facility": "Centre de santé de Ségou",
+        "fee_xof": 4000,
+    }
+    assert eventually(lambda: call("PATCH", "/me", profile, headers).ok, timeout=20)
+    weekly = {"slot_minutes": 30, "weekly": EVERY_DAY}
+    assert call("PUT", "/me/availability", weekly, headers).ok
+    admin = sign_up_admin(platform, aws_endpoint)
+    verified = call(
+        "POST",
+        f"/admin/doctors/{doctor.user_id}/verify",
+        None,
+        {"Authorization": f"Bearer {admin.token}"},
+    )
+    assert verified.ok, verified.text
+    slots = platform.url("consultations", f"/slots?doctor_id={doctor.user_id}")
+    assert eventually(lambda: requests.get(slots, timeout=30).ok, timeout=20)
+    return {"id": doctor.user_id, "name": DOCTOR}
+
+
+class Screen:
+    def __init__(self, driver: Any) -> None:
+        self.driver = driver
+
+    def find(self, selector: str) -> Any:
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_element(By.CSS_SELECTOR, selector)
+
+    def until(self, check: Callable[[], Any], what: str, timeout: float = 20) -> Any:
+        return wait_until(self.driver, check, what, timeout)
+
+    def button(self, text: str) -> Any:
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_element(By.XPATH, f"//button[normalize-space()='{text}']")
+
+    def field(self, label: str) -> Any:
+        from selenium.webdriver.common.by import By
+
+        found = self.driver.find_element(By.XPATH, f"//label[normalize-space()='{label}']")
+        return self.driver.find_element(By.ID, found.get_attribute("for"))
+
+    def keep(self, name: str) -> None:
+        """A screenshot for people, and an axe check: no serious or critical violation."""
+        self.driver.save_screenshot(str(artifacts_dir() / f"app-{name}.png"))
+        self.driver.execute_script(AXE.read_text())
+        found = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document, {resultTypes: ['violations']})"
+            ".then((r) => done(r.violations.map((v) => [v.id, v.impact, v.nodes.length])),"
+            " (e) => done([['axe failed', String(e), 0]]));"
+        )
+        serious = [v for v in found if v[1] in ("serious", "critical", "axe failed")]
+        assert not serious, f"{name}: {serious}"
+
+
+def sign_in(driver: Any, base_url: str, national_phone: str, password: str) -> Screen:
+    """The app signed in as this person, on the doctors' list."""
+    screen = Screen(driver)
+    driver.get(f"{base_url}/sign-in")
+    screen.until(lambda: screen.field("Numéro de téléphone"), "the sign-in form")
+    screen.field("Numéro de téléphone").send_keys(national_phone)
+    screen.field("Mot de passe").send_keys(password)
+    driver.find_element("css selector", "form button.primary").click()
+    screen.until(lambda: "/doctors" in driver.current_url, "signed in")
+    return screen
