@@ -14,12 +14,13 @@
     /_sandbox/orange-money/...    the mobile-money sandboxes (keneya_local.mobile_money): the
     /_sandbox/moov-money/...      providers' APIs, Orange Money's hosted payment page, Moov
                                   Money's phone prompts, and their control API
-    /, /sign-in, /doctors/...     the web app (web/app/dist); /consultations/<id>/payment is
-                                  where a payer comes back from the provider's page
+    /, /sign-in, /doctors/...     the web app (web/app/dist, as CloudFront serves it from S3);
+                                  /consultations/<id>/payment is where a payer comes back from
+                                  the provider's page, /consultations/<id>/call the call
+    /config.json                  the app's two sockets in this stack (on AWS, a file the
+                                  deployment writes beside the app)
+    /room/?consultation=<id>      the old room's address: sent on to the app's call
     /_local/                      this page: the local stack's console
-    /room/?consultation=<id>      the consultation room (the static files of web/room/, as
-                                  CloudFront would serve them from S3), and /room/config.json,
-                                  the page's endpoints in this stack
 
 A worker that crashed, hung past its timeout or is down answers 502 like API Gateway (504 after
 API Gateway's 29 s integration timeout): never a hung connection.
@@ -36,6 +37,7 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -48,11 +50,12 @@ if TYPE_CHECKING:
     from keneya_local.stack import LocalStack
 
 API_BASE = "/api/v1"
+# Where the consultation room was before it became part of the app; links people kept still work.
 ROOM_PATH = "/room"
-ROOM_DIR = Path(__file__).resolve().parents[2] / "web" / "room"
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 # The web app (web/app, built by `make up`), served at `/` and at each of its own paths, as
 # CloudFront serves it from S3 in front of the API.
-APP_DIR = ROOM_DIR.parent / "app" / "dist"
+APP_DIR = WEB_DIR / "app" / "dist"
 APP_ROUTES = (
     "/sign-in",
     "/sign-up",
@@ -70,8 +73,8 @@ APP_ROUTES = (
 )
 # Files of the app that live at its root: the service worker must, to control every page.
 APP_ROOT_FILES = ("sw.js", "manifest.webmanifest", "icon.svg")
-# What the room's files may be; anything else under web/room/ is not served.
-ROOM_CONTENT_TYPES = {
+# What the app's and the references' files may be; anything else is not served.
+CONTENT_TYPES = {
     ".html": "text/html",
     ".js": "text/javascript",
     ".css": "text/css",
@@ -82,8 +85,8 @@ ROOM_CONTENT_TYPES = {
     ".webmanifest": "application/manifest+json",
 }
 # The API references: their pages, and the renderers' published files from node_modules.
-DOCS_DIR = ROOM_DIR.parent / "api-docs"
-_NODE_MODULES = ROOM_DIR.parents[1] / "node_modules"
+DOCS_DIR = WEB_DIR / "api-docs"
+_NODE_MODULES = WEB_DIR.parent / "node_modules"
 DOCS_VENDOR = {
     "swagger-ui.css": _NODE_MODULES / "swagger-ui-dist" / "swagger-ui.css",
     "swagger-ui-bundle.js": _NODE_MODULES / "swagger-ui-dist" / "swagger-ui-bundle.js",
@@ -144,9 +147,8 @@ def _declared_answers(template: Path) -> dict[str, Any]:
 
 
 class RestGateway:
-    def __init__(self, stack: LocalStack, room_dir: Path = ROOM_DIR) -> None:
+    def __init__(self, stack: LocalStack) -> None:
         self.stack = stack
-        self.room_dir = room_dir
         self._runner: web.AppRunner | None = None
         self._openapi_cache: dict[str, tuple[int | None, dict[str, Any] | None]] = {}
         # The template's gateway responses: what this gateway answers by itself, as on AWS.
@@ -222,9 +224,8 @@ class RestGateway:
         app.router.add_post("/_local/schedules/{service}/{handler}", self.run_schedule)
         app.router.add_post("/_local/functions/{service}/{handler}", self.invoke_function)
         app.router.add_get(ROOM_PATH, self.room_redirect)
-        app.router.add_get(f"{ROOM_PATH}/", self.room_page)
-        app.router.add_get(f"{ROOM_PATH}/config.json", self.room_config)
-        app.router.add_get(ROOM_PATH + "/{name:.+}", self.room_asset)
+        app.router.add_get(f"{ROOM_PATH}/", self.room_redirect)
+        app.router.add_get("/config.json", self.app_config)
         app.router.add_route("*", API_BASE + "/{service}{tail:(/.*)?}", self.proxy)
         self.stack.sandboxes.mount(app)
         return app
@@ -406,7 +407,7 @@ class RestGateway:
 
     async def docs_asset(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
-        path = DOCS_VENDOR.get(name) or room_file(DOCS_DIR, name)
+        path = DOCS_VENDOR.get(name) or served_file(DOCS_DIR, name)
         if path is None or not path.is_file():
             missing = name in DOCS_VENDOR
             return _json(
@@ -418,7 +419,7 @@ class RestGateway:
     def _docs_file(self, path: Path) -> web.Response:
         """The API references: published renderers (Swagger UI, AsyncAPI's component) served
         from this origin, never a CDN."""
-        content_type = ROOM_CONTENT_TYPES[path.suffix]
+        content_type = CONTENT_TYPES[path.suffix]
         headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
         if path.suffix == ".html":
             # AsyncAPI's component validates the document in the page (ajv compiles schemas
@@ -460,7 +461,7 @@ class RestGateway:
 <ul><li><a href="{docs}">API documentation</a> (<a href="{openapi}">openapi.json</a>)</li>
 <li><a href="/_local/messages">Sent messages</a> (SMS, e-mail, push)</li>
 <li><a href="/_local/schedules">Schedules</a>, <a href="/_local/status">status</a></li>
-<li>Consultation room: {ROOM_PATH}/?consultation=&lt;id&gt;</li>
+<li><a href="/">The web app</a>; a consultation's call: /consultations/&lt;id&gt;/call</li>
 <li>Mobile-money sandboxes: {sandboxes}</li>
 <li>AWS endpoint: {html.escape(stack.aws_endpoint or "")}</li></ul>
 <h2>Services</h2><ul>{services}</ul></body></html>"""
@@ -529,17 +530,15 @@ class RestGateway:
             return _json(502, {"Message": str(error)}, "ServiceException")
         return web.json_response(result)
 
-    # -- the consultation room -------------------------------------------------------------
+    # -- the web app --------------------------------------------------------------------
 
     async def room_redirect(self, request: web.Request) -> web.Response:
-        query = f"?{request.query_string}" if request.query_string else ""
-        raise web.HTTPMovedPermanently(f"{ROOM_PATH}/{query}")
-
-    async def room_page(self, request: web.Request) -> web.Response:
-        return self._static_file(self.room_dir, "index.html")
-
-    async def room_asset(self, request: web.Request) -> web.Response:
-        return self._static_file(self.room_dir, request.match_info["name"])
+        """The room page people kept a link to is the app's call now."""
+        consultation = request.query.get("consultation", "")
+        if not consultation.replace("-", "").replace("_", "").isalnum():
+            raise web.HTTPFound("/consultations")
+        relay = "?relay=1" if request.query.get("relay") == "1" else ""
+        raise web.HTTPMovedPermanently(f"/consultations/{consultation}/call{relay}")
 
     async def app_page(self, request: web.Request) -> web.Response:
         """The web app's page for every path of the app (it routes in the browser)."""
@@ -561,10 +560,10 @@ class RestGateway:
         return response
 
     async def app_asset(self, request: web.Request) -> web.Response:
-        path = room_file(APP_DIR / "assets", request.match_info["name"])
+        path = served_file(APP_DIR / "assets", request.match_info["name"])
         if path is None:
             return _json(404, {"message": "Not Found"})
-        content_type = ROOM_CONTENT_TYPES[path.suffix]
+        content_type = CONTENT_TYPES[path.suffix]
         # Hashed names: an asset never changes under its name.
         response = web.Response(
             body=path.read_bytes(),
@@ -580,10 +579,10 @@ class RestGateway:
         return response
 
     async def app_root_file(self, request: web.Request) -> web.Response:
-        path = room_file(APP_DIR, request.path.lstrip("/"))
+        path = served_file(APP_DIR, request.path.lstrip("/"))
         if path is None:
             return _json(404, {"message": "Not Found"})
-        content_type = ROOM_CONTENT_TYPES[path.suffix]
+        content_type = CONTENT_TYPES[path.suffix]
         return web.Response(
             body=path.read_bytes(),
             content_type=content_type,
@@ -593,60 +592,48 @@ class RestGateway:
         )
 
     def _app_policy(self) -> str:
-        """The app's own origin and this stack's sockets, nothing else."""
+        """The app's own origin, this stack's sockets and where attachments are uploaded,
+        nothing else."""
+        connect = " ".join(filter(None, ("'self'", self.stack.ws_url, self._upload_origin())))
         return (
-            f"default-src 'self'; connect-src 'self' {self.stack.ws_url}; img-src 'self' data: "
+            f"default-src 'self'; connect-src {connect}; img-src 'self' data: "
             "blob:; media-src 'self' blob: mediastream:; object-src 'none'; base-uri 'none'; "
             "frame-ancestors 'none'; form-action 'self'"
         )
 
-    async def room_config(self, request: web.Request) -> web.Response:
-        """Where the page finds the API and the sockets; in AWS a file deployed beside it."""
+    def _upload_origin(self) -> str:
+        """The origin of the attachments bucket's presigned URLs: the records service signs
+        them for the stack's AWS endpoint (S3 itself on AWS, where CloudFront's policy lists
+        the bucket's origin), and the browser PUTs the file straight there, as the bucket's
+        CORS rules allow for the app's origin. Only that origin: no wildcard, no other host."""
+        endpoint = urlsplit(self.stack.aws_endpoint or "")
+        if endpoint.scheme not in ("http", "https") or not endpoint.hostname:
+            return ""
+        host = f"[{endpoint.hostname}]" if ":" in endpoint.hostname else endpoint.hostname
+        port = f":{endpoint.port}" if endpoint.port else ""
+        return f"{endpoint.scheme}://{host}{port}"
+
+    async def app_config(self, request: web.Request) -> web.Response:
+        """Where the app finds its sockets; on AWS a file deployed beside it."""
         return web.json_response(
             {
-                "api": f"{self.stack.http_url}{API_BASE}",
                 "signaling": self.stack.websocket_url("signaling"),
                 "notifications": self.stack.websocket_url("notifications"),
             },
             headers={"Cache-Control": "no-store"},
         )
 
-    def _static_file(self, root: Path, name: str) -> web.Response:
-        path = room_file(root, name)
-        if path is None:
-            return _json(404, {"message": "Not Found"})
-        content_type = ROOM_CONTENT_TYPES[path.suffix]
-        textual = content_type.startswith("text/") or content_type.endswith(("json", "xml"))
-        headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
-        if path.suffix == ".html":
-            headers["Content-Security-Policy"] = self._room_policy()
-        return web.Response(
-            body=path.read_bytes(),
-            content_type=content_type,
-            charset="utf-8" if textual else None,
-            headers=headers,
-        )
 
-    def _room_policy(self) -> str:
-        """Only this stack's own API and sockets: no inline script, no third-party origin."""
-        sockets = self.stack.ws_url
-        return (
-            f"default-src 'self'; connect-src 'self' {sockets}; img-src 'self' data:; "
-            "media-src 'self' blob: mediastream:; object-src 'none'; base-uri 'none'; "
-            "frame-ancestors 'none'; form-action 'self'"
-        )
-
-
-def room_file(root: Path, name: str) -> Path | None:
+def served_file(root: Path, name: str) -> Path | None:
     """The file `name` (relative, `/`-separated) names under `root`; None when it would leave
-    `root`, is hidden, is not a file or is not of a type the room serves."""
+    `root`, is hidden, is not a file or is not of a type the gateway serves."""
     if not name or "\\" in name or "\x00" in name:
         return None
     if any(part in ("", ".", "..") or part.startswith(".") for part in name.split("/")):
         return None
     base = root.resolve()
     path = (base / name).resolve()
-    if not path.is_relative_to(base) or path.suffix not in ROOM_CONTENT_TYPES:
+    if not path.is_relative_to(base) or path.suffix not in CONTENT_TYPES:
         return None
     return path if path.is_file() else None
 

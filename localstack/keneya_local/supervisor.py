@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from keneya_local.backing_services import port_is_free
-from keneya_local.rest_gateway import API_BASE, ROOM_PATH
+from keneya_local.rest_gateway import API_BASE
 from keneya_local.stack import (
     DEFAULT_FUNCTIONS,
     DEFAULT_TEMPLATE,
@@ -211,15 +211,16 @@ def _summary(stack: LocalStack, accounts: list[str] | None, state_dir: Path) -> 
     lines = [
         "",
         f"Keneya is running (ready in {status['ready_seconds']} s).",
-        f"  Web app        {status['http_url']}/  (patients: sign up, find a doctor, book, pay)",
+        f"  Web app        {status['http_url']}/  (patients: sign up, find a doctor, book, pay, "
+        "the record, notifications)",
         f"  REST API       {status['api_url']}/<service>/...  ({', '.join(rest) or 'no routes'})",
         f"  API docs       {status['api_url']}/docs  (OpenAPI: {API_BASE}/openapi.json); "
         f"WebSocket and events: {status['api_url']}/docs/asyncapi  ({API_BASE}/asyncapi.json)",
         f"  WebSocket      {', '.join(sorted(sockets)) or 'none'}",
         f"  Sent messages  {status['http_url']}/_local/messages  (JSON: /_local/messages.json); "
         f"console {status['http_url']}/_local/",
-        f"  Video room     {status['http_url']}{ROOM_PATH}/?consultation=<id>  (Consultation "
-        "room: sign in as its doctor or patient)",
+        f"  Video call     {status['http_url']}/consultations/<id>/call  (in the app: sign in "
+        "as the consultation's doctor or patient)",
         *_sandbox_lines(stack),
         f"  AWS endpoint   {status['aws_endpoint']}  (e.g. aws --endpoint-url "
         f"{status['aws_endpoint']} sqs list-queues)",

@@ -1,14 +1,14 @@
-"""End to end in a real browser: a doctor and a patient open the consultation room page of a
-started consultation, sign in, join and see each other over WebRTC; the patient's connection
-drops and the call comes back by itself; then the patient hangs up.
+"""End to end in a real browser: a doctor and a patient sign in to the web app, open the call
+of a started consultation, join and see each other over WebRTC; the patient's connection drops
+and the call comes back by itself; the patient switches to audio only; then hangs up.
 
-Two headless Chromium instances with fake cameras run the page the local gateway serves
-(`/room/`), against the whole platform: auth, consultations, signaling and notifications.
+Two headless Chromium instances with fake cameras run the app the local gateway serves
+(`/consultations/<id>/call`), against the whole platform: auth, consultations, signaling and
+notifications.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,7 +19,7 @@ import boto3
 import pytest
 import requests
 
-from tests.auth.over_http import STRONG_PASSWORD, new_phone
+from tests.auth.over_http import STRONG_PASSWORD, national, new_phone
 from tests.auth.over_http import Api as AuthApi
 from tests.consultations.over_http import (
     Consultations,
@@ -119,12 +119,13 @@ def cut_signaling_socket(platform: Any, user_agent: str) -> None:
     assert response.status_code in (200, 204), response.text
 
 
-class RoomPage:
-    """The consultation room in one browser, as its user sees and drives it."""
+class CallPage:
+    """A consultation's call in the app, in one browser, as its user sees and drives it."""
 
-    def __init__(self, driver: Any, url: str) -> None:
+    def __init__(self, driver: Any, base_url: str, consultation_id: str, query: str = "") -> None:
         self.driver = driver
-        self.url = url
+        self.base_url = base_url
+        self.url = f"{base_url}/consultations/{consultation_id}/call{query}"
 
     def element(self, element_id: str) -> Any:
         from selenium.webdriver.common.by import By
@@ -132,12 +133,22 @@ class RoomPage:
         return self.driver.find_element(By.ID, element_id)
 
     def text(self, element_id: str) -> str:
-        return self.element(element_id).text
+        from selenium.common.exceptions import NoSuchElementException
+
+        try:
+            return self.element(element_id).text
+        except NoSuchElementException:
+            return ""
 
     def wait_until(self, check: Callable[[], Any], what: str, timeout: float = 15) -> Any:
+        from selenium.common.exceptions import WebDriverException
+
         deadline = time.monotonic() + timeout
         while True:
-            result = check()
+            try:
+                result = check()
+            except WebDriverException:
+                result = None  # the element is not there yet, or was just redrawn
             if result:
                 return result
             if time.monotonic() > deadline:
@@ -149,16 +160,28 @@ class RoomPage:
             time.sleep(0.1)
 
     def sign_in(self, who: Member) -> None:
-        self.driver.get(self.url)
-        self.wait_until(lambda: self.element("phone").is_displayed(), "the sign-in form")
-        self.element("phone").send_keys(who.phone)
-        self.element("password").send_keys(who.password)
-        self.element("login").click()
-        self.wait_until(lambda: self.text("doctor-name") == DOCTOR_NAME, "the consultation")
+        """Signed in on the app's form, then at the consultation's call."""
+        from selenium.webdriver.common.by import By
 
-    def join(self) -> None:
-        self.wait_until(lambda: self.element("join").is_enabled(), "the join button")
-        self.element("join").click()
+        self.driver.get(f"{self.base_url}/sign-in")
+        self.wait_until(lambda: self.driver.find_element(By.NAME, "phone"), "the sign-in form")
+        self.driver.find_element(By.NAME, "phone").send_keys(national(who.phone))
+        self.driver.find_element(By.NAME, "password").send_keys(who.password)
+        self.driver.find_element(By.CSS_SELECTOR, "form button.primary").click()
+        self.wait_until(lambda: "/doctors" in self.driver.current_url, "signed in")
+        self.driver.get(self.url)
+        self.wait_until(lambda: DOCTOR_NAME in self.text("consultation"), "the consultation")
+
+    def click(self, element_id: str) -> None:
+        """As a thumb does: the button scrolled clear of the tab bar, then tapped."""
+        button = self.element(element_id)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+        button.click()
+
+    def join(self, audio_only: bool = False) -> None:
+        button = "join-audio" if audio_only else "join-video"
+        self.wait_until(lambda: self.element(button).is_enabled(), "the join button")
+        self.click(button)
 
     def state(self) -> str:
         return self.driver.execute_script("return window.keneyaRoom && window.keneyaRoom.state()")
@@ -173,6 +196,10 @@ class RoomPage:
             and stats["inboundVideoFramesDecoded"] > 0
             and stats["outboundVideoFramesEncoded"] > 0
         )
+
+    def sound_flows(self) -> bool:
+        stats = self.stats()
+        return stats["connectionState"] == "connected" and stats["inboundAudioPackets"] > 0
 
     def stats(self) -> dict[str, Any]:
         return self.driver.execute_async_script(
@@ -208,40 +235,51 @@ def test_doctor_and_patient_see_each_other_in_the_room_until_one_hangs_up(
     # given a started consultation, its doctor on a laptop in English and its patient on a
     # phone in French
     doctor, patient, consultation_id = started_consultation(platform, aws_endpoint)
-    url = f"{platform.http_url}/room/?consultation={consultation_id}"
-    doctor_page = RoomPage(browsers(LAPTOP, "en-GB"), url)
-    patient_page = RoomPage(browsers(PHONE, "fr-FR", PHONE_USER_AGENT), url)
+    doctor_page = CallPage(browsers(LAPTOP, "en-GB"), platform.http_url, consultation_id)
+    patient_page = CallPage(
+        browsers(PHONE, "fr-FR", PHONE_USER_AGENT), platform.http_url, consultation_id
+    )
 
-    # when both sign in and join the call, the doctor first
+    # when both sign in and open the call, and the doctor joins first
     doctor_page.sign_in(doctor)
     patient_page.sign_in(patient)
     doctor_page.join()
     doctor_page.wait_until(lambda: doctor_page.state() == "waiting", "the doctor waiting")
+
+    # then the patient is told live, in the app, that the doctor came into the call
+    patient_page.wait_until(
+        lambda: patient_page.driver.execute_script(
+            "const t = document.querySelector('.toast strong'); return t && t.textContent"
+        ),
+        "an in-app notification",
+    )
+    assert patient_page.driver.execute_script("return document.querySelector('.tabs .badge')")
+
+    # when the patient joins too
     patient_page.join()
 
     # then both peer connections connect and each side decodes the other's video
     for page in (doctor_page, patient_page):
         page.wait_until(page.call_flows, "video both ways", timeout=MEDIA_DEADLINE_S)
-    assert doctor_page.text("state") == "Connected"
-    assert patient_page.text("state") == "Connecté"
-    assert doctor_page.text("peer") == "The patient is in the call."
-    assert patient_page.text("peer") == "Le médecin est dans l'appel."
-    assert "heure de Bamako" in patient_page.text("starts-at")
-    assert patient_page.text("consultation-status") == "En cours"
-    shots = {"consultation-room": doctor_page, "consultation-room-phone": patient_page}
+    assert doctor_page.text("state") == "In the call."
+    assert patient_page.text("state") == "En communication."
+    assert doctor_page.text("peer") == "The patient is here."
+    assert patient_page.text("peer") == "Le médecin est là."
+    patient_page.wait_until(lambda: "En cours" in patient_page.text("consultation"), "in progress")
+    patient_page.wait_until(
+        lambda: (
+            patient_page.driver.execute_script("return window.keneyaRoom.quality()")
+            in ("good", "fair")
+        ),
+        "the connection's quality measured",
+    )
+    assert "Qualité de la connexion" in patient_page.text("quality")
+    shots = {"app-call": doctor_page, "app-call-phone": patient_page}
     for name, page in shots.items():
         screenshot = artifacts_dir() / f"{name}.png"
         page.driver.execute_script("window.scrollTo(0, 0)")
         assert page.driver.save_screenshot(str(screenshot))
-        print(f"consultation room screenshot: {screenshot}")
-
-    # and the patient sees the notification the doctor's arrival caused, in the page
-    patient_page.wait_until(
-        lambda: patient_page.driver.execute_script(
-            "return document.querySelectorAll('#notifications li:not(.empty) strong').length"
-        ),
-        "an in-app notification",
-    )
+        print(f"call screenshot: {screenshot}")
 
     # when the patient's phone loses its signaling connection
     doctor_page.driver.execute_script("window.firstCall = window.keneyaRoom.peerConnection()")
@@ -259,12 +297,33 @@ def test_doctor_and_patient_see_each_other_in_the_room_until_one_hangs_up(
         page.wait_until(page.call_flows, "video again", timeout=MEDIA_DEADLINE_S)
     assert patient_page.state() == "connected"
 
+    # when the patient's network weakens and they switch to audio only
+    doctor_page.driver.execute_script("window.videoCall = window.keneyaRoom.peerConnection()")
+    patient_page.click("switch-audio")
+
+    # then a fresh call carries sound both ways and no video either way
+    doctor_page.wait_until(
+        lambda: doctor_page.driver.execute_script(
+            "const pc = window.keneyaRoom.peerConnection();"
+            "return pc !== null && pc !== window.videoCall;"
+        ),
+        "a new call in audio only",
+    )
+    for page in (doctor_page, patient_page):
+        page.wait_until(page.sound_flows, "sound in audio only", timeout=MEDIA_DEADLINE_S)
+    time.sleep(2)
+    assert patient_page.stats()["inboundVideoFramesDecoded"] == 0
+    assert patient_page.stats()["outboundVideoFramesEncoded"] == 0
+    assert patient_page.driver.execute_script("return window.keneyaRoom.audioOnly()") is True
+    assert "Appel en audio seul." in patient_page.text("app")
+    patient_page.driver.save_screenshot(str(artifacts_dir() / "app-call-audio-only.png"))
+
     # when the patient hangs up
-    patient_page.element("hangup").click()
+    patient_page.click("hangup")
 
     # then the patient's call has ended, and the doctor sees the patient leave
     patient_page.wait_until(lambda: patient_page.state() == "ended", "the patient's call ending")
-    assert patient_page.text("state") == "Appel terminé"
+    assert patient_page.text("state") == "Appel terminé."
     assert patient_page.element("rejoin").is_displayed()
     doctor_page.wait_until(lambda: doctor_page.presence() == "left", "the doctor seeing it")
     assert doctor_page.text("peer") == "The patient left the call."
@@ -279,7 +338,9 @@ def test_doctor_and_patient_see_each_other_in_the_room_until_one_hangs_up(
     def attendance() -> dict[str, Any] | None:
         call = history.get(consultation_id).json()["call"]
         reasons = [session["reason"] for session in call["patient"]["sessions"]]
-        return call if reasons in (["left"], ["disconnected", "left"]) else None
+        # The dropped connection and the switch to audio only each end a session, when they
+        # were heard before the next one came.
+        return call if reasons and reasons[-1] == "left" else None
 
     call = eventually(attendance, timeout=30)
     assert call["patient"]["seconds"] == sum(s["seconds"] for s in call["patient"]["sessions"])
@@ -291,8 +352,10 @@ def test_a_call_forced_through_the_turn_server_flows_with_the_credentials_handed
 ):
     # given a started consultation, and both browsers told to send media only through TURN
     doctor, patient, consultation_id = started_consultation(platform, aws_endpoint)
-    url = f"{platform.http_url}/room/?consultation={consultation_id}&relay=1"
-    pages = [RoomPage(browsers(LAPTOP, "fr-FR"), url), RoomPage(browsers(PHONE, "fr-FR"), url)]
+    pages = [
+        CallPage(browsers(size, "fr-FR"), platform.http_url, consultation_id, "?relay=1")
+        for size in (LAPTOP, PHONE)
+    ]
 
     # when both join
     for page, who in zip(pages, (doctor, patient), strict=True):
@@ -309,14 +372,12 @@ def test_a_call_forced_through_the_turn_server_flows_with_the_credentials_handed
 def test_an_access_token_about_to_expire_is_renewed_before_joining(
     platform, aws_endpoint, browsers
 ):
-    # given a patient signed in to the room, whose access token is about to expire (the page's
+    # given a patient at the call in the app, whose access token is about to expire (the page's
     # clock moved 14.5 minutes on: access tokens live 15)
     _, patient, consultation_id = started_consultation(platform, aws_endpoint)
-    page = RoomPage(
-        browsers(PHONE, "fr-FR"), f"{platform.http_url}/room/?consultation={consultation_id}"
-    )
+    page = CallPage(browsers(PHONE, "fr-FR"), platform.http_url, consultation_id)
     page.sign_in(patient)
-    first = page.driver.execute_script("return sessionStorage.getItem('keneya.session')")
+    first = page.driver.execute_script("return sessionStorage.getItem('keneya.refresh')")
     page.driver.execute_script(
         "const realNow = Date.now; Date.now = () => realNow() + 14.5 * 60 * 1000;"
     )
@@ -324,35 +385,33 @@ def test_an_access_token_about_to_expire_is_renewed_before_joining(
     # when the patient joins the call
     page.join()
 
-    # then the page exchanged its refresh token for a new access token, and joined with it
+    # then the app exchanged its refresh token for a new access token, and joined with it
     page.wait_until(lambda: page.state() == "waiting", "the patient waiting for the doctor")
-    renewed = page.driver.execute_script("return sessionStorage.getItem('keneya.session')")
-    assert json.loads(renewed)["access_token"] != json.loads(first)["access_token"]
-    assert page.element("room-view").is_displayed()
+    renewed = page.driver.execute_script("return sessionStorage.getItem('keneya.refresh')")
+    assert renewed and renewed != first
 
 
-def test_a_wrong_password_shows_the_services_reason_and_keeps_the_person_signed_out(
-    platform, browsers
+def test_a_call_not_open_yet_says_so_and_lets_the_person_try_again(
+    platform, aws_endpoint, browsers
 ):
-    # given a patient at the room page of some consultation
-    someone = member(AuthApi(platform.url("auth")), "patient", "Aïssata Coulibaly")
-    page = RoomPage(browsers(PHONE, "fr-FR"), f"{platform.http_url}/room/?consultation=c-1")
-    page.driver.get(page.url)
-    page.wait_until(lambda: page.element("phone").is_displayed(), "the sign-in form")
+    # given a confirmed consultation its doctor has not started
+    auth = AuthApi(platform.url("auth"))
+    doctor = member(auth, "doctor", DOCTOR_NAME)
+    patient = member(auth, "patient", "Aïssata Coulibaly")
+    environment = platform.deployment.services["consultations"].environment
+    sns = boto3.client("sns", endpoint_url=aws_endpoint, region_name="us-east-1")
+    Topic(sns, environment["EVENTS_TOPIC_ARN"]).doctor_bookable(doctor.person)
+    consultations = Consultations(platform)
+    assert eventually(lambda: consultations.slots(doctor.person).status_code == 200, timeout=20)
+    slot = next_slot(consultations, doctor.person, timedelta(days=1))
+    booking = consultations.as_(patient.person).book(doctor.person, slot).json()
+    page = CallPage(browsers(PHONE, "fr-FR"), platform.http_url, booking["id"])
+    page.sign_in(patient)
 
-    # when the password typed is wrong
-    page.element("phone").send_keys(someone.phone)
-    page.element("password").send_keys("not-the-password-1")
-    page.element("login").click()
+    # when the patient tries to join
+    page.join(audio_only=True)
 
-    # then the page says why, in the service's words, and holds no session
-    page.wait_until(lambda: page.element("login-error").is_displayed(), "the refusal")
-    shown = page.text("login-error")
-    refusal = AuthApi(platform.url("auth")).post(
-        "/login", {"phone": someone.phone, "password": "not-the-password-1"}, language="fr"
-    )
-    assert refusal.status_code == 401
-    assert shown == refusal.json()["detail"]
-    assert page.element("login-view").is_displayed()
-    assert not page.element("room-view").is_displayed()
-    assert page.driver.execute_script("return sessionStorage.getItem('keneya.session')") is None
+    # then the app says the room is not open yet, and the join buttons stay
+    page.wait_until(lambda: "pas encore ouverte" in page.text("problem"), "the reason")
+    assert page.state() == "idle"
+    assert page.element("join-video").is_enabled()

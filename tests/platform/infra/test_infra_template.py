@@ -151,7 +151,7 @@ def test_each_service_has_its_own_table_keyed_pk_sk_with_gsi1_stream_and_ttl(tem
 
 
 def test_attachments_bucket_is_private_encrypted_and_open_to_browser_uploads(template):
-    (bucket,) = of_type(template, "AWS::S3::Bucket").values()
+    bucket = template["Resources"]["AttachmentsBucket"]
     properties = bucket["Properties"]
     assert all(properties["PublicAccessBlockConfiguration"].values())
     (encryption,) = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]

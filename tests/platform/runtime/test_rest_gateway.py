@@ -226,7 +226,6 @@ def test_the_merged_openapi_document_lists_every_services_routes(local_stack: Lo
     assert "get" in document["paths"]["/api/v1/shop/items/{item_id}"]
 
 
-
 def test_the_docs_page_is_swagger_ui_served_from_this_origin(local_stack: LocalStack):
     page = requests.get(f"{local_stack.http_url}/api/v1/docs", timeout=10)
 

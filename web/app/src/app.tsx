@@ -1,10 +1,15 @@
-// The shell: a bar with the language switch and sign-out, and the screen of the current path.
+// The shell: a bar with the language switch, the screen of the current path, and the tabs a
+// thumb reaches at the bottom of a phone (with the unread notifications' badge, kept live).
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { t } from "./i18n";
+import { t, type TextKey } from "./i18n";
+import { lazyScreen } from "./lazy";
+import { inbox, notificationsUrl } from "./notifications";
 import { match, navigate, usePath } from "./router";
 import { DoctorPage } from "./screens/Doctor";
 import { Consultations } from "./screens/Consultations";
 import { Doctors } from "./screens/Doctors";
+import { Notifications } from "./screens/Notifications";
 import { Account, ResetPassword } from "./screens/Password";
 import { PaymentPage } from "./screens/Payment";
 import { RecordScreen } from "./screens/Record";
@@ -12,6 +17,10 @@ import { SignIn } from "./screens/SignIn";
 import { SignUp } from "./screens/SignUp";
 import { Welcome } from "./screens/Welcome";
 import { session } from "./session";
+
+const CallScreen = lazyScreen(() => import("./screens/Call").then((module) => module.CallScreen));
+
+const TOAST_MS = 6000;
 
 function Screen(props: { path: string }) {
   const { path } = props;
@@ -24,10 +33,44 @@ function Screen(props: { path: string }) {
   if (doctor) return <DoctorPage id={doctor.id} />;
   if (path === "/consultations") return <Consultations />;
   if (path === "/account") return <Account />;
+  if (path === "/notifications") return <Notifications />;
   if (path === "/record" || path.startsWith("/record/")) return <RecordScreen path={path} />;
+  const call = match("/consultations/:id/call", path);
+  if (call) return <CallScreen id={call.id} />;
   const payment = match("/consultations/:id/payment", path) ?? match("/consultations/:id", path);
   if (payment) return <PaymentPage id={payment.id} />;
   return <Doctors />;
+}
+
+function Tab(props: { href: string; label: TextKey; path: string; children?: ComponentChildren }) {
+  const current = props.path === props.href || props.path.startsWith(`${props.href}/`);
+  return (
+    <a href={props.href} aria-current={current ? "page" : undefined} onClick={(event) => {
+      event.preventDefault();
+      navigate(props.href);
+    }}>
+      {t(props.label, session.language)}
+      {props.children}
+    </a>
+  );
+}
+
+/** The latest notification that arrived live, for a few seconds. */
+function Toast() {
+  const notice = inbox.state.arrived;
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => inbox.dismissArrived(), TOAST_MS);
+    return () => clearTimeout(timer);
+  }, [notice?.id]);
+  if (!notice) return null;
+  return (
+    <div class="toast">
+      <strong>{notice.title}</strong>
+      <span>{notice.body}</span>
+      <button class="link" onClick={() => inbox.dismissArrived()}>{t("dismiss", session.language)}</button>
+    </div>
+  );
 }
 
 export function App() {
@@ -46,12 +89,22 @@ export function App() {
   }, []);
   useEffect(() => {
     const unsubscribe = session.subscribe(() => rerender((n) => n + 1));
+    const unheard = inbox.subscribe(() => rerender((n) => n + 1));
     // Back from a provider's page, or reloaded: the tab's refresh token signs the person in.
     void session.accessToken().finally(() => setReady(true));
-    return unsubscribe;
+    return () => {
+      unsubscribe();
+      unheard();
+    };
   }, []);
+  const signedIn = session.signedIn;
+  useEffect(() => {
+    if (ready && signedIn) inbox.start(notificationsUrl);
+    if (!signedIn) inbox.stop();
+  }, [ready, signedIn]);
   const lang = session.language;
   document.documentElement.lang = lang;
+  const unread = inbox.state.unread;
   return (
     <>
       <header class="bar">
@@ -62,27 +115,25 @@ export function App() {
           session.language = lang === "fr" ? "en" : "fr";
           rerender((n) => n + 1);
         }}>{t("language", lang)}</button>
-        {session.signedIn && (
-          <a class="link" href="/consultations" onClick={(event) => {
-            event.preventDefault();
-            navigate("/consultations");
-          }}>{t("my_consultations", lang)}</a>
-        )}
-        {session.signedIn && (
-          <a class="link" href="/record" onClick={(event) => {
-            event.preventDefault();
-            navigate("/record");
-          }}>{t("my_record", lang)}</a>
-        )}
-        {session.signedIn && (
-          <a class="link" href="/account" onClick={(event) => {
-            event.preventDefault();
-            navigate("/account");
-          }}>{t("account", lang)}</a>
-        )}
       </header>
       {!online && <p class="offline" role="status">{t("offline", lang)}</p>}
       <main>{ready ? <Screen path={path} /> : <p class="loading">…</p>}</main>
+      <div class="toasts" role="status" aria-live="polite">{signedIn && <Toast />}</div>
+      {signedIn && (
+        <nav class="tabs" aria-label={t("app", lang)}>
+          <Tab href="/doctors" label="nav_doctors" path={path} />
+          <Tab href="/consultations" label="nav_consultations" path={path} />
+          <Tab href="/record" label="nav_record" path={path} />
+          <Tab href="/notifications" label="nav_notifications" path={path}>
+            {unread > 0 && (
+              <span class="badge" aria-label={t("unread_count", lang, { count: unread })}>
+                {unread > 99 ? "99+" : unread}
+              </span>
+            )}
+          </Tab>
+          <Tab href="/account" label="nav_account" path={path} />
+        </nav>
+      )}
     </>
   );
 }

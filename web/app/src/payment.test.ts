@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { step } from "./payment";
+import { canJoinCall, step } from "./payment";
 
 const due = "2026-12-07T09:15:00Z";
 
@@ -31,5 +31,23 @@ describe("the booking's payment step", () => {
       kind: "not_paid",
       why: "expired",
     });
+  });
+});
+
+describe("joining the call", () => {
+  const starts = "2026-12-07T09:00:00Z";
+  const at = (iso: string) => new Date(iso).getTime();
+
+  it("is offered a quarter of an hour before a confirmed consultation, and while it goes on", () => {
+    expect(canJoinCall({ status: "confirmed", starts_at: starts }, at("2026-12-07T08:44:00Z"))).toBe(false);
+    expect(canJoinCall({ status: "confirmed", starts_at: starts }, at("2026-12-07T08:45:00Z"))).toBe(true);
+    expect(canJoinCall({ status: "in_progress", starts_at: starts }, at("2026-12-07T08:00:00Z"))).toBe(true);
+  });
+
+  it("is not offered for a consultation not paid, cancelled or over", () => {
+    const now = at(starts);
+    for (const status of ["pending_payment", "cancelled", "completed", "no_show", "expired"]) {
+      expect(canJoinCall({ status, starts_at: starts }, now)).toBe(false);
+    }
   });
 });

@@ -35,3 +35,13 @@ export function step(consultation: ConsultationState, intent: IntentState | null
   if (action?.type === "confirm_on_phone") return { kind: "confirm_on_phone", dueAt };
   return { kind: "waiting_for_provider", dueAt };
 }
+
+/** The call is offered from a quarter of an hour before the start (the doctor opens the room
+ * then at the earliest) until the consultation is over. */
+export const JOIN_EARLY_MS = 15 * 60_000;
+
+export function canJoinCall(consultation: { status: string; starts_at: string }, now: number): boolean {
+  if (consultation.status === "in_progress") return true;
+  return consultation.status === "confirmed"
+    && new Date(consultation.starts_at).getTime() - now <= JOIN_EARLY_MS;
+}

@@ -28,7 +28,7 @@ class Session {
 
   constructor(
     private storage: Pick<Storage, "getItem" | "setItem" | "removeItem"> | null,
-    private now: () => number = Date.now,
+    private now: () => number = () => Date.now(),
     private post: (path: string, body: unknown) => Promise<Response> = (path, body) =>
       fetch(path, {
         method: "POST",

@@ -2,9 +2,10 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { bamakoDateTime, countdown, money } from "../format";
 import { t, type TextKey } from "../i18n";
-import { step, type IntentState } from "../payment";
+import { canJoinCall, step, type IntentState } from "../payment";
 import { e164 } from "../phone";
 import { shown } from "../problems";
+import { navigate } from "../router";
 import { session } from "../session";
 import { Alert } from "../ui";
 
@@ -79,6 +80,12 @@ export function PaymentPage(props: { id: string }) {
       <p class="status" data-status={consultation.status}>
         {t(`status_${consultation.status}` as TextKey, lang)}
       </p>
+      {canJoinCall(consultation, now) && (
+        <a class="button primary" href={`/consultations/${props.id}/call`} onClick={(event) => {
+          event.preventDefault();
+          navigate(`/consultations/${props.id}/call`);
+        }}>{t("join_call", lang)}</a>
+      )}
       {due && <p class="due">{t("pay_within", lang, { time: due })}</p>}
       {current.kind === "choose_provider" && (
         <div class="actions">
