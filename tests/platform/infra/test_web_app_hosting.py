@@ -82,23 +82,29 @@ def test_the_distribution_serves_the_app_and_passes_api_calls_uncached(template)
 
 
 def test_the_content_security_policy_is_the_local_gateways_with_the_deployed_sockets(template):
-    local = local_policy(ws_url="ws://127.0.0.1:3001")
+    local = local_policy(ws_url="ws://127.0.0.1:3001", aws_endpoint="http://127.0.0.1:4566")
     policy = template["Resources"]["WebAppHeaders"]["Properties"]["ResponseHeadersPolicyConfig"][
         "SecurityHeadersConfig"
     ]["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"][0]
 
     deployed = policy.replace("wss://${SignalingHost} wss://${NotificationsHost}", "SOCKETS")
-    assert deployed == local.replace("ws://127.0.0.1:3001", "SOCKETS")
+    deployed = deployed.replace(
+        "https://${AttachmentsBucket}.s3.${AWS::Region}.amazonaws.com "
+        "https://${AttachmentsBucket}.s3.amazonaws.com",
+        "UPLOADS",
+    )
+    expected = local.replace("ws://127.0.0.1:3001", "SOCKETS")
+    assert deployed == expected.replace("http://127.0.0.1:4566", "UPLOADS")
 
 
-def local_policy(ws_url: str) -> str:
+def local_policy(ws_url: str, aws_endpoint: str) -> str:
     """The policy the local gateway sends with the app's page, for a stack at `ws_url`."""
     from types import SimpleNamespace
 
     from keneya_local.rest_gateway import RestGateway
 
     gateway = RestGateway.__new__(RestGateway)
-    gateway.stack = SimpleNamespace(ws_url=ws_url)
+    gateway.stack = SimpleNamespace(ws_url=ws_url, aws_endpoint=aws_endpoint)
     return gateway._app_policy()
 
 
