@@ -87,6 +87,49 @@ def test_a_new_patient_signs_up_books_pays_and_sees_the_consultation_confirmed(
         )
 
 
+def test_a_patient_books_in_the_app_and_pays_with_moov_money_confirmed_on_the_phone(
+    platform, phone_browser, verified_doctor, moov
+):
+    from datetime import UTC, datetime, timedelta
+
+    from selenium.webdriver.common.by import By
+
+    from tests.auth.over_http import Api as AuthApi
+    from tests.payments.over_http import reconcile
+
+    # given a patient signed in to the app, on the verified doctor's page
+    phone = new_phone()
+    AuthApi(platform.url("auth")).register(role="patient", full_name="Fanta Camara", phone=phone)
+    screen = sign_in(phone_browser, platform.http_url, national(phone), STRONG_PASSWORD)
+    phone_browser.get(f"{platform.http_url}/doctors/{verified_doctor['id']}")
+    screen.until(lambda: screen.find(".slot input"), "the free slots").click()
+    screen.field("Motif de la consultation").send_keys("Suivi de tension")
+    screen.button("Réserver").click()
+    screen.until(lambda: "Payez dans les" in screen.find("main").text, "the countdown")
+    # when they choose Moov Money
+    screen.button("Moov Money").click()
+    # then the app tells them to confirm on their phone
+    screen.until(lambda: "Confirmez le paiement" in screen.find("main").text, "the instruction")
+    screen.keep("payment-moov")
+    app_tab = phone_browser.current_window_handle
+    # when they confirm the prompt on their phone (the sandbox's phone page, in another tab)
+    phone_browser.switch_to.new_window("tab")
+    phone_browser.get(f"{moov.base_url}/phone")
+    phone_browser.find_element(By.CSS_SELECTOR, "#msisdn").send_keys(national(phone))
+    phone_browser.find_element(By.CSS_SELECTOR, "form button.primary").click()
+    pin = screen.until(lambda: screen.find("input[id^=pin-]"), "the prompt")
+    pin.send_keys("2580")
+    pin.find_element(By.XPATH, "./ancestor::form//button[@value='pay']").click()
+    screen.until(lambda: "confirmé" in screen.find("main").text, "the phone's confirmation")
+    # and the payments service, polling Moov Money, learns of it
+    reconcile(platform, datetime.now(UTC) + timedelta(minutes=3))
+    # then the app, left open, shows the consultation confirmed without a reload
+    phone_browser.switch_to.window(app_tab)
+    screen.until(lambda: "Confirmée" in screen.find("main").text, "the confirmation", 30)
+    assert "Confirmez le paiement" not in screen.find("main").text
+    screen.keep("confirmed-moov")
+
+
 def test_a_patient_cancels_a_paid_consultation_and_sees_the_refund_rule_applied(
     platform, phone_browser, verified_doctor, moov
 ):

@@ -38,6 +38,7 @@ export const TEXTS = {
   orange_money: { fr: "Orange Money", en: "Orange Money" },
   moov_money: { fr: "Moov Money", en: "Moov Money" },
   pay_within: { fr: "Payez dans les {time}", en: "Pay within {time}" },
+  preparing_payment: { fr: "Préparation du paiement…", en: "Preparing the payment…" },
   confirm_on_phone: {
     fr: "Confirmez le paiement sur votre téléphone Moov Money ; cette page se met à jour seule.",
     en: "Confirm the payment on your Moov Money phone; this page updates by itself.",

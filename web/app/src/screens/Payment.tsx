@@ -16,6 +16,7 @@ type Consultation = { id: string; status: string; starts_at: string; fee_xof: nu
 const CANCELLABLE = ["pending_payment", "confirmed"];
 
 const POLL_MS = 2000;
+const PAYMENT_READY_WAITS_MS = [500, 1000, 2000, 3000, 4000];
 
 /** The booking until it is paid: choose the provider, pay, and watch it become confirmed. */
 export function PaymentPage(props: { id: string }) {
@@ -25,6 +26,7 @@ export function PaymentPage(props: { id: string }) {
   const [now, setNow] = useState(Date.now());
   const [problem, setProblem] = useState("");
   const [cancelling, setCancelling] = useState(false);
+  const [preparing, setPreparing] = useState(false);
 
   async function refresh() {
     const found = await api.GET("/api/v1/consultations/{consultation_id}", {
@@ -45,11 +47,26 @@ export function PaymentPage(props: { id: string }) {
     return () => clearInterval(timer);
   }, [props.id]);
 
-  async function pay(provider: "orange_money" | "moov_money") {
-    const { data, error } = await api.POST("/api/v1/payments", {
+  function startPayment(provider: "orange_money" | "moov_money") {
+    return api.POST("/api/v1/payments", {
       body: { consultation_id: props.id, provider, phone: phoneOfSession(), language: lang === "en" ? "en" : "fr" },
       headers: { "Idempotency-Key": `pay-${props.id}-${provider}` },
     });
+  }
+
+  async function pay(provider: "orange_money" | "moov_money") {
+    setProblem("");
+    setPreparing(true);
+    let answer = await startPayment(provider);
+    // Just booked: the payments service hears of the booking a moment later (an event). The
+    // same Idempotency-Key makes asking again safe.
+    for (const wait of PAYMENT_READY_WAITS_MS) {
+      if (answer.response.status !== 404) break;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      answer = await startPayment(provider);
+    }
+    setPreparing(false);
+    const { data, error } = answer;
     if (error || !data) return setProblem(shown(error as never, t("error", lang)).message);
     setIntent(data as IntentState & { id: string });
     if (data.next_action?.type === "redirect" && data.next_action.url) {
@@ -90,8 +107,9 @@ export function PaymentPage(props: { id: string }) {
       {current.kind === "choose_provider" && (
         <div class="actions">
           <span>{t("pay_with", lang)}</span>
-          <button class="primary" onClick={() => pay("orange_money")}>{t("orange_money", lang)}</button>
-          <button class="primary" onClick={() => pay("moov_money")}>{t("moov_money", lang)}</button>
+          <button class="primary" disabled={preparing} onClick={() => pay("orange_money")}>{t("orange_money", lang)}</button>
+          <button class="primary" disabled={preparing} onClick={() => pay("moov_money")}>{t("moov_money", lang)}</button>
+          {preparing && <span role="status">{t("preparing_payment", lang)}</span>}
         </div>
       )}
       {current.kind === "open_provider_page" && (
