@@ -31,7 +31,8 @@ def phone_browser() -> Iterator[Any]:
 
 @pytest.fixture
 def verified_doctor(platform: Any, aws_endpoint: str) -> dict[str, str]:
-    """A doctor the users service has verified, with a schedule every day of the week."""
+    """A doctor the users service has verified, with a schedule every day of the week: their
+    id, name and access token (to call the API as them)."""
     doctor = sign_up(platform, "doctor", DOCTOR)
     headers = {"Authorization": f"Bearer {doctor.token}"}
 
@@ -61,7 +62,7 @@ def verified_doctor(platform: Any, aws_endpoint: str) -> dict[str, str]:
     assert verified.ok, verified.text
     slots = platform.url("consultations", f"/slots?doctor_id={doctor.user_id}")
     assert eventually(lambda: requests.get(slots, timeout=30).ok, timeout=20)
-    return {"id": doctor.user_id, "name": DOCTOR}
+    return {"id": doctor.user_id, "name": DOCTOR, "token": doctor.token}
 
 
 class Screen:
@@ -79,12 +80,12 @@ class Screen:
     def button(self, text: str) -> Any:
         from selenium.webdriver.common.by import By
 
-        return self.driver.find_element(By.XPATH, f"//button[normalize-space()='{text}']")
+        return self.driver.find_element(By.XPATH, f"//button[normalize-space()={_literal(text)}]")
 
     def field(self, label: str) -> Any:
         from selenium.webdriver.common.by import By
 
-        found = self.driver.find_element(By.XPATH, f"//label[normalize-space()='{label}']")
+        found = self.driver.find_element(By.XPATH, f"//label[normalize-space()={_literal(label)}]")
         return self.driver.find_element(By.ID, found.get_attribute("for"))
 
     def keep(self, name: str) -> None:
@@ -99,6 +100,35 @@ class Screen:
         )
         serious = [v for v in found if v[1] in ("serious", "critical", "axe failed")]
         assert not serious, f"{name}: {serious}"
+        too_wide = self.driver.execute_script(LARGE_TEXT_CHECK)
+        assert not too_wide, f"{name} at 200% text size, wider than the screen: {too_wide}"
+
+
+# The person's text size doubled (the browser's font-size setting, which the app's rem units
+# follow): nothing may stick out of the screen sideways; then the text size is put back.
+LARGE_TEXT_CHECK = """
+const root = document.documentElement;
+const before = root.style.fontSize;
+root.style.fontSize = '200%';
+const width = root.clientWidth;
+const wide = [...document.querySelectorAll('body *')]
+  .filter((e) => e.getClientRects().length && e.getBoundingClientRect().right > width + 1
+    && !e.closest('video'))
+  .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${(e.textContent || '').trim().slice(0, 40)}`);
+const scrolls = root.scrollWidth > width + 1;
+root.style.fontSize = before;
+return scrolls || wide.length ? wide.slice(0, 5).concat(scrolls ? ['(the page scrolls sideways)'] : []) : null;
+"""
+
+
+def _literal(text: str) -> str:
+    """`text` as an XPath string literal, whichever quotes it holds ("Jusqu'au")."""
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    parts = ', "\'", '.join(f"'{part}'" for part in text.split("'"))
+    return f"concat({parts})"
 
 
 def sign_in(driver: Any, base_url: str, national_phone: str, password: str) -> Screen:
