@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  1. The doctor starts it from {can_start.astimezone(BAMAKO):%H:%M} (Bamako): "
         f"POST {args.base}/api/v1/consultations/{booking['id']}/start with the doctor's token\n"
         f"     (sign in as {doctor.get('full_name')} with the demo password).\n"
-        f"  2. Both open {args.base}/room/?consultation={booking['id']} and join: the patient "
+        f"  2. Both open {args.base}/consultations/{booking['id']}/call and join: the patient "
         f"signs in as {phone} / {PASSWORD}.\n"
         f"  3. The doctor completes it (POST .../complete with a diagnosis); the patient's record "
         f"shows the encounter: GET {args.base}/api/v1/records/<patient id>/encounters."

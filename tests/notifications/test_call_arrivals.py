@@ -65,7 +65,7 @@ def test_the_doctor_coming_in_tells_the_patient_in_the_app_and_by_push_with_the_
 
     [item] = arrivals(w, "p-1")
     assert item.body == "Le Dr Moussa Sidibé a rejoint la consultation."
-    assert item.link == {"consultation_id": "c-1", "url": "/room/?consultation=c-1"}
+    assert item.link == {"consultation_id": "c-1", "url": "/consultations/c-1/call"}
     [frame] = w.sockets.to("p-1")
     assert frame["notification"]["id"] == item.id
     assert [(t.user_id, m.body) for t, m, _ in w.push.sent] == [("p-1", item.body)]

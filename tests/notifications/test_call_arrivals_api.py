@@ -72,7 +72,7 @@ def test_each_side_is_told_when_the_other_comes_in_once_for_a_reconnection(
     # Then the patient was told once, on the socket, in the inbox and by push, with the room
     notification = told_patient["notification"]
     assert notification["body"] == f"Le Dr Oumar {surname} a rejoint la consultation."
-    assert notification["link"] == {"consultation_id": cid, "url": f"/room/?consultation={cid}"}
+    assert notification["link"] == {"consultation_id": cid, "url": f"/consultations/{cid}/call"}
     inbox = Inbox(platform, patient)
     assert [i["id"] for i in inbox.items() if i["type"] == "call.joined"] == [notification["id"]]
     pushes = eventually(lambda: [

@@ -272,7 +272,7 @@ def arrival_notice(event: Event, arrival: Arrival, to_user: str, to_role: CallRo
     """Telling `to_user` that the other participant came into the call: only useful in the
     moment, so in the app and by push, never by SMS or e-mail; opens the call's page."""
     cid = arrival.consultation_id
-    link = {"consultation_id": cid, "url": f"/room/?consultation={cid}"}
+    link = {"consultation_id": cid, "url": f"/consultations/{cid}/call"}
     if to_role == "doctor":
         return _notice(
             event, "call.joined.doctor", "appointments", to_user, QUIET,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { afterFrame, EMPTY, KEPT, merged, newestId, type Notice } from "./notifications";
+import { afterFrame, destination, EMPTY, KEPT, merged, newestId, type Notice } from "./notifications";
 
 const notice = (id: string, minute: number, read = false): Notice => ({
   id,
@@ -49,5 +49,20 @@ describe("the inbox", () => {
   it("keeps the newest few in memory", () => {
     const many = Array.from({ length: KEPT + 5 }, (_, i) => notice(`n${i}`, i % 60));
     expect(merged([], many)).toHaveLength(KEPT);
+  });
+});
+
+describe("where a notification leads", () => {
+  it("opens the app page it names, else its consultation, else the record for records news", () => {
+    expect(destination({ ...notice("a", 1), link: { consultation_id: "c-1", url: "/consultations/c-1/call" } }))
+      .toBe("/consultations/c-1/call");
+    expect(destination({ ...notice("a", 1), link: { consultation_id: "c-1" } })).toBe("/consultations/c-1");
+    expect(destination({ ...notice("a", 1), category: "records", link: {} })).toBe("/record");
+    expect(destination({ ...notice("a", 1), link: {} })).toBeNull();
+  });
+
+  it("never leaves the app for another site", () => {
+    expect(destination({ ...notice("a", 1), link: { url: "//evil.example/x" } })).toBeNull();
+    expect(destination({ ...notice("a", 1), link: { url: "https://evil.example/x" } })).toBeNull();
   });
 });

@@ -52,6 +52,17 @@ export function newestId(state: InboxState): string | null {
   return state.items[0]?.id ?? null;
 }
 
+/** Where a notification takes the person: the app's page it names (a call), its
+ * consultation, or the record. */
+export function destination(notice: Notice): string | null {
+  const url = notice.link?.url;
+  if (url && url.startsWith("/") && !url.startsWith("//")) return url;
+  const consultation = notice.link?.consultation_id;
+  if (consultation) return `/consultations/${encodeURIComponent(consultation)}`;
+  if (notice.category === "records") return "/record";
+  return null;
+}
+
 export class Inbox {
   state: InboxState = EMPTY;
   /** The socket is up: what the badge shows is live. */

@@ -4,18 +4,10 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { bamakoDateTime } from "../format";
 import { t, type TextKey } from "../i18n";
-import { inbox, type Notice } from "../notifications";
+import { destination, inbox, type Notice } from "../notifications";
 import { navigate } from "../router";
 import { session } from "../session";
 import { Alert } from "../ui";
-
-/** Where a notification takes the person: its consultation, or the record. */
-export function destination(notice: Notice): string | null {
-  const consultation = notice.link?.consultation_id;
-  if (consultation) return `/consultations/${encodeURIComponent(consultation)}`;
-  if (notice.category === "records") return "/record";
-  return null;
-}
 
 export function Notifications() {
   const lang = session.language;
