@@ -128,6 +128,17 @@ def test_a_patient_books_in_the_app_and_pays_with_moov_money_confirmed_on_the_ph
     screen.until(lambda: "Confirmée" in screen.find("main").text, "the confirmation", 30)
     assert "Confirmez le paiement" not in screen.find("main").text
     screen.keep("confirmed-moov")
+    # when they choose Bambara, the texts written in it show, French elsewhere, after a reload too
+    from selenium.webdriver.support.select import Select
+
+    Select(screen.find(".language select")).select_by_visible_text("Bamanankan")
+    screen.until(lambda: "A sinsinna" in screen.find("main").text, "the status in Bambara")
+    assert "Dɔgɔtɔrɔw" in screen.find(".tabs").text
+    assert "Consultations" in screen.find(".tabs").text
+    phone_browser.refresh()
+    screen.until(lambda: "A sinsinna" in screen.find("main").text, "Bambara after a reload")
+    assert phone_browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "bm"
+    screen.keep("confirmed-bambara")
 
 
 def test_a_patient_cancels_a_paid_consultation_and_sees_the_refund_rule_applied(

@@ -2,7 +2,7 @@
 // thumb reaches at the bottom of a phone (with the unread notifications' badge, kept live).
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { t, type TextKey } from "./i18n";
+import { LANGUAGES, saveLanguage, t, type Language, type TextKey } from "./i18n";
 import { lazyScreen } from "./lazy";
 import { inbox, notificationsUrl } from "./notifications";
 import { match, navigate, usePath } from "./router";
@@ -111,10 +111,18 @@ export function App() {
         <a class="brand" href="/" onClick={(event) => { event.preventDefault(); navigate("/"); }}>
           {t("app", lang)}
         </a>
-        <button class="link" onClick={() => {
-          session.language = lang === "fr" ? "en" : "fr";
-          rerender((n) => n + 1);
-        }}>{t("language", lang)}</button>
+        <label class="language">
+          <span class="visually-hidden">{t("language", lang)}</span>
+          <select value={lang} onChange={(event) => {
+            session.language = (event.target as HTMLSelectElement).value as Language;
+            saveLanguage(localStorage, session.language);
+            rerender((n) => n + 1);
+          }}>
+            {LANGUAGES.map((language) => (
+              <option key={language.code} value={language.code} lang={language.code}>{language.name}</option>
+            ))}
+          </select>
+        </label>
       </header>
       {!online && <p class="offline" role="status">{t("offline", lang)}</p>}
       <main>{ready ? <Screen path={path} /> : <p class="loading">…</p>}</main>

@@ -75,7 +75,7 @@ export const TEXTS = {
     en: "Offline: you see the pages already opened.",
   },
   error: { fr: "Une erreur est survenue ; réessayez.", en: "Something went wrong; try again." },
-  language: { fr: "English", en: "Français" },
+  language: { fr: "Langue", en: "Language", bm: "Kan" },
   my_record: { fr: "Mon dossier", en: "My record", bm: "N ka kɛnɛya gafe" },
   // -- record --
   rec_summary: { fr: "Résumé", en: "Summary" },
@@ -91,7 +91,6 @@ export const TEXTS = {
   rec_retry: { fr: "Réessayer", en: "Try again" },
   rec_items: { fr: "{count} élément(s)", en: "{count} item(s)" },
   rec_nothing: { fr: "Rien pour l'instant.", en: "Nothing yet." },
-  rec_open: { fr: "Ouvrir", en: "Open" },
   rec_encounters: { fr: "Consultations terminées", en: "Past consultations" },
   rec_allergies: { fr: "Allergies", en: "Allergies" },
   rec_conditions: { fr: "Maladies et problèmes de santé", en: "Conditions" },
@@ -384,4 +383,31 @@ export function preferredLanguage(languages: readonly string[]): Language {
     if (primary === "fr" || primary === "en" || primary === "bm") return primary;
   }
   return "fr";
+}
+
+/** The languages offered, each named in itself. */
+export const LANGUAGES: readonly { code: Language; name: string }[] = [
+  { code: "fr", name: "Français" },
+  { code: "en", name: "English" },
+  { code: "bm", name: "Bamanankan" },
+];
+
+const LANGUAGE_KEY = "keneya.language";
+
+/** The language this person chose on this phone, if any (kept across visits). */
+export function savedLanguage(storage: Pick<Storage, "getItem"> | null): Language | null {
+  try {
+    const saved = storage?.getItem(LANGUAGE_KEY);
+    return saved === "fr" || saved === "en" || saved === "bm" ? saved : null;
+  } catch {
+    return null; // storage refused (private mode): the browser's language decides
+  }
+}
+
+export function saveLanguage(storage: Pick<Storage, "setItem"> | null, language: Language): void {
+  try {
+    storage?.setItem(LANGUAGE_KEY, language);
+  } catch {
+    // Not remembered; still switched for this visit.
+  }
 }

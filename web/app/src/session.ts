@@ -2,7 +2,7 @@
 // tab (sessionStorage), so that coming back from a payment provider's page does not sign the
 // person out. It is rotated at every use and forgotten on sign-out.
 import type { Language } from "./i18n";
-import { preferredLanguage } from "./i18n";
+import { preferredLanguage, savedLanguage } from "./i18n";
 
 const REFRESH_KEY = "keneya.refresh";
 const WHO_KEY = "keneya.who";
@@ -18,7 +18,9 @@ export interface Grant {
 }
 
 class Session {
-  language: Language = preferredLanguage(typeof navigator === "undefined" ? [] : navigator.languages);
+  language: Language =
+    savedLanguage(typeof localStorage === "undefined" ? null : localStorage)
+    ?? preferredLanguage(typeof navigator === "undefined" ? [] : navigator.languages);
   userId: string | null = null;
   role: string | null = null;
   private token: string | null = null;
