@@ -9,6 +9,12 @@ no event of that table ever again. `install()` makes those backups free (the liv
 for its copy, so the swap changes nothing) and undoes a cancelled transaction itself: it puts
 back each touched item as it was before and drops the stream records the transaction wrote.
 DynamoDB itself writes nothing for a cancelled transaction; after the undo, neither has moto.
+
+It also makes S3 answer a browser's CORS preflight (OPTIONS) on a presigned URL as S3 does:
+from the bucket's CORS rules, never authenticated. moto (5.2) checks the presigned URL's signed
+headers on the preflight too, which carries none of them, and refuses it: a browser could never
+upload an attachment with a presigned PUT.
+
 It applies to a moto server running in this process (the local stack's or a test session's),
 and is idempotent.
 """
@@ -21,6 +27,7 @@ import threading
 from typing import Any
 
 _MARK = "_keneya_rolls_back_touched_items"
+_PREFLIGHT_MARK = "_keneya_answers_preflights_unsigned"
 
 
 class _NoTableCopies:
@@ -86,6 +93,29 @@ def _restore(table: Any, hash_key: Any, range_key: Any, item: Any) -> None:
 
 
 def install() -> None:
+    _answer_s3_preflights()
+    _undo_cancelled_transactions()
+
+
+def _answer_s3_preflights() -> None:
+    from moto.s3.responses import S3Response
+
+    original = S3Response._key_response
+    if getattr(original, _PREFLIGHT_MARK, False):
+        return
+
+    @functools.wraps(original)
+    def key_response(self: Any, request: Any, full_url: str) -> Any:
+        if request.method == "OPTIONS":
+            bucket_name = self.parse_bucket_name_from_url(request, full_url)
+            return self._response_options(request.headers, bucket_name)
+        return original(self, request, full_url)
+
+    setattr(key_response, _PREFLIGHT_MARK, True)
+    S3Response._key_response = key_response
+
+
+def _undo_cancelled_transactions() -> None:
     import moto.dynamodb.models as models
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table

@@ -114,10 +114,12 @@ const width = root.clientWidth;
 const wide = [...document.querySelectorAll('body *')]
   .filter((e) => e.getClientRects().length && e.getBoundingClientRect().right > width + 1
     && !e.closest('video'))
-  .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${(e.textContent || '').trim().slice(0, 40)}`);
+  .map((e) => `${e.tagName.toLowerCase()}.${e.className}: `
+    + (e.textContent || '').trim().slice(0, 40));
 const scrolls = root.scrollWidth > width + 1;
 root.style.fontSize = before;
-return scrolls || wide.length ? wide.slice(0, 5).concat(scrolls ? ['(the page scrolls sideways)'] : []) : null;
+const found = wide.slice(0, 5).concat(scrolls ? ['(the page scrolls sideways)'] : []);
+return found.length ? found : null;
 """
 
 

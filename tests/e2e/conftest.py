@@ -20,3 +20,4 @@ from tests.payments.conftest import (  # noqa: F401 (fixtures)
 )
 
 from .app_screen import phone_browser, verified_doctor  # noqa: F401 (fixtures)
+from .call_page import browsers, chromium  # noqa: F401 (fixtures)

@@ -8,7 +8,6 @@ and the payment are made through the public API, as the web app would make them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,23 +16,9 @@ import pytest
 from tests.consultations.over_http import next_slot
 from tests.payments.over_http import PAYER_PHONE, reconcile
 
-from .browser import PHONE, artifacts_dir, open_browser, require_browser, wait_until
+from .browser import artifacts_dir, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("chromium")]
-
-
-@pytest.fixture(scope="session")
-def chromium() -> None:
-    require_browser()
-
-
-@pytest.fixture
-def phone_browser(chromium: None) -> Iterator[Any]:
-    driver = open_browser(PHONE, "fr")
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def by_css(driver: Any, selector: str) -> Any:
