@@ -1,7 +1,9 @@
 // French by default, English on request, Bambara where a text is written (French otherwise).
 export type Language = "fr" | "en" | "bm";
 
-type Texts = Record<string, { fr: string; en?: string; bm?: string }>;
+/** A text in each language it is written in (French always). */
+export type Text = { fr: string; en?: string; bm?: string };
+export type Texts = Record<string, Text>;
 
 export const TEXTS = {
   app: { fr: "Keneya", en: "Keneya" },
@@ -74,211 +76,14 @@ export const TEXTS = {
     fr: "Hors connexion : vous voyez les pages déjà ouvertes.",
     en: "Offline: you see the pages already opened.",
   },
-  error: { fr: "Une erreur est survenue ; réessayez.", en: "Something went wrong; try again." },
-  language: { fr: "Langue", en: "Language", bm: "Kan" },
-  my_record: { fr: "Mon dossier", en: "My record", bm: "N ka kɛnɛya gafe" },
-  // -- record --
-  rec_summary: { fr: "Résumé", en: "Summary" },
-  rec_back: { fr: "Retour à mon dossier", en: "Back to my record" },
-  rec_load_failed: {
+  load_failed: {
     fr: "Impossible de charger ces informations. Vérifiez la connexion puis réessayez.",
     en: "This could not be loaded. Check the connection, then try again.",
   },
-  rec_network: {
-    fr: "Pas de réponse : vérifiez la connexion. Rien n'a été enregistré.",
-    en: "No answer: check the connection. Nothing was saved.",
-  },
-  rec_retry: { fr: "Réessayer", en: "Try again" },
-  rec_items: { fr: "{count} élément(s)", en: "{count} item(s)" },
-  rec_nothing: { fr: "Rien pour l'instant.", en: "Nothing yet." },
-  rec_encounters: { fr: "Consultations terminées", en: "Past consultations" },
-  rec_allergies: { fr: "Allergies", en: "Allergies" },
-  rec_conditions: { fr: "Maladies et problèmes de santé", en: "Conditions" },
-  rec_medications: { fr: "Médicaments", en: "Medications" },
-  rec_vaccinations: { fr: "Vaccinations", en: "Vaccinations" },
-  rec_vitals: { fr: "Constantes (tension, poids…)", en: "Vital signs (blood pressure, weight…)" },
-  rec_attachments: { fr: "Documents (analyses, ordonnances…)", en: "Documents (lab results, prescriptions…)" },
-  rec_shares: { fr: "Partager avec un médecin", en: "Share with a doctor" },
-  rec_access_log: { fr: "Qui a vu mon dossier", en: "Who saw my record" },
-  rec_current_medications: { fr: "Médicaments pris en ce moment", en: "Medications taken now" },
-  rec_active_conditions: { fr: "Problèmes de santé en cours", en: "Current conditions" },
-  rec_latest_vitals: { fr: "Dernières mesures", en: "Latest measurements" },
-  rec_recent_encounters: { fr: "Dernières consultations", en: "Latest consultations" },
-  rec_sections: { fr: "Tout mon dossier", en: "My whole record" },
-  rec_by_you: { fr: "Ajouté par vous", en: "Added by you" },
-  rec_by_doctor: { fr: "Ajouté par le médecin d'une consultation", en: "Added by a consultation's doctor" },
-  rec_recorded: { fr: "Noté le {at}", en: "Recorded on {at}" },
-  // entries
-  rec_add_allergies: { fr: "Ajouter une allergie", en: "Add an allergy" },
-  rec_add_conditions: { fr: "Ajouter une maladie", en: "Add a condition" },
-  rec_add_medications: { fr: "Ajouter un médicament", en: "Add a medication" },
-  rec_add_vaccinations: { fr: "Ajouter une vaccination", en: "Add a vaccination" },
-  rec_correct_title: { fr: "Corriger « {what} »", en: "Correct “{what}”" },
-  rec_save: { fr: "Enregistrer", en: "Save" },
-  rec_saving: { fr: "Enregistrement…", en: "Saving…" },
-  rec_saved: { fr: "Enregistré.", en: "Saved." },
-  rec_cancel: { fr: "Annuler", en: "Cancel" },
-  rec_correct: { fr: "Corriger", en: "Correct" },
-  rec_remove: { fr: "Supprimer", en: "Remove" },
-  rec_confirm_remove: { fr: "Supprimer « {what} » de votre dossier ?", en: "Remove “{what}” from your record?" },
-  rec_yes_remove: { fr: "Oui, supprimer", en: "Yes, remove" },
-  rec_no_keep: { fr: "Non, garder", en: "No, keep it" },
-  rec_removed: { fr: "Supprimé.", en: "Removed." },
-  rec_corrected: { fr: "Corrigé.", en: "Corrected." },
-  rec_old_kept: {
-    fr: "La correction est enregistrée, mais l'ancienne version n'a pas pu être supprimée : supprimez-la.",
-    en: "The correction is saved, but the old version could not be removed: remove it.",
-  },
-  rec_correct_how: {
-    fr: "Corriger remplace l'élément par la version corrigée.",
-    en: "Correcting replaces the item with the corrected version.",
-  },
-  rec_substance: { fr: "Substance ou médicament", en: "Substance or medicine" },
-  rec_reaction: { fr: "Réaction (facultatif)", en: "Reaction (optional)" },
-  rec_severity: { fr: "Gravité", en: "Severity" },
-  rec_severity_none: { fr: "Non précisée", en: "Not stated" },
-  rec_severity_mild: { fr: "Légère", en: "Mild" },
-  rec_severity_moderate: { fr: "Modérée", en: "Moderate" },
-  rec_severity_severe: { fr: "Sévère", en: "Severe" },
-  rec_label: { fr: "Maladie ou problème de santé", en: "Condition" },
-  rec_code: { fr: "Code CIM-10 (facultatif)", en: "ICD-10 code (optional)" },
-  rec_onset: { fr: "Depuis le (facultatif)", en: "Since (optional)" },
-  rec_medicine: { fr: "Médicament", en: "Medicine" },
-  rec_dose: { fr: "Dose (facultatif)", en: "Dose (optional)" },
-  rec_frequency: { fr: "Combien de fois (facultatif)", en: "How often (optional)" },
-  rec_duration: { fr: "Durée (facultatif)", en: "Duration (optional)" },
-  rec_vaccine: { fr: "Vaccin", en: "Vaccine" },
-  rec_vaccine_date: { fr: "Date du vaccin", en: "Date of the vaccine" },
-  rec_dose_number: { fr: "Numéro de la dose (facultatif)", en: "Dose number (optional)" },
-  rec_dose_n: { fr: "dose {n}", en: "dose {n}" },
-  rec_status_active: { fr: "En cours", en: "Active" },
-  rec_status_resolved: { fr: "Guérie", en: "Resolved" },
-  rec_status_stopped: { fr: "Arrêté", en: "Stopped" },
-  rec_mark_resolved: { fr: "Marquer guérie", en: "Mark resolved" },
-  rec_mark_active: { fr: "Marquer en cours", en: "Mark active again" },
-  rec_mark_stopped: { fr: "Marquer arrêté", en: "Mark stopped" },
-  rec_mark_taken: { fr: "Marquer repris", en: "Mark taken again" },
-  // vital signs
-  rec_add_vital: { fr: "Noter une mesure", en: "Record a measurement" },
-  rec_kind: { fr: "Mesure", en: "Measurement" },
-  rec_kind_blood_pressure: { fr: "Tension artérielle", en: "Blood pressure" },
-  rec_kind_heart_rate: { fr: "Pouls", en: "Heart rate" },
-  rec_kind_temperature: { fr: "Température", en: "Temperature" },
-  rec_kind_weight: { fr: "Poids", en: "Weight" },
-  rec_kind_height: { fr: "Taille", en: "Height" },
-  rec_kind_blood_glucose: { fr: "Glycémie", en: "Blood glucose" },
-  rec_kind_spo2: { fr: "Saturation en oxygène", en: "Oxygen saturation" },
-  rec_systolic: { fr: "Grand chiffre (systolique), mmHg", en: "Top number (systolic), mmHg" },
-  rec_diastolic: { fr: "Petit chiffre (diastolique), mmHg", en: "Bottom number (diastolic), mmHg" },
-  rec_value: { fr: "Valeur", en: "Value" },
-  rec_unit: { fr: "Unité", en: "Unit" },
-  rec_measured_at: { fr: "Mesurée le (heure de Bamako ; vide : maintenant)", en: "Measured on (Bamako time; empty: now)" },
-  rec_history: { fr: "Toutes les mesures", en: "All measurements" },
-  rec_vitals_final: {
-    fr: "Une mesure enregistrée ne peut être ni modifiée ni supprimée : si elle est fausse, notez la bonne ; la plus récente compte.",
-    en: "A recorded measurement can be neither changed nor removed: if it is wrong, record the right one; the latest counts.",
-  },
-  rec_required: { fr: "À remplir.", en: "Required." },
-  rec_not_number: { fr: "Écrivez un nombre, par exemple {example}.", en: "Write a number, for example {example}." },
-  rec_out_of_range: { fr: "Doit être entre {low} et {high} {unit}.", en: "Must be between {low} and {high} {unit}." },
-  rec_bp_order: {
-    fr: "Le grand chiffre doit être plus haut que le petit.",
-    en: "The top number must be higher than the bottom one.",
-  },
-  rec_in_future: { fr: "Ne peut pas être dans le futur.", en: "Cannot be in the future." },
-  rec_invalid: { fr: "Cette valeur n'est pas acceptée.", en: "This value is not accepted." },
-  rec_bad_code: { fr: "Un code CIM-10 ressemble à I10 ou E11.9.", en: "An ICD-10 code looks like I10 or E11.9." },
-  // documents
-  rec_add_document: { fr: "Ajouter un document", en: "Add a document" },
-  rec_take_photo: { fr: "Prendre une photo", en: "Take a photo" },
-  rec_choose_file: { fr: "Ou choisir un fichier (PDF, JPEG, PNG ; 10 Mo au plus)", en: "Or choose a file (PDF, JPEG, PNG; 10 MB at most)" },
-  rec_chosen: { fr: "Choisi : {name} ({size})", en: "Chosen: {name} ({size})" },
-  rec_title: { fr: "Titre", en: "Title" },
-  rec_category: { fr: "Type de document", en: "Kind of document" },
-  rec_cat_lab_result: { fr: "Résultat d'analyse", en: "Lab result" },
-  rec_cat_prescription: { fr: "Ordonnance", en: "Prescription" },
-  rec_cat_imaging_report: { fr: "Compte rendu d'imagerie", en: "Imaging report" },
-  rec_cat_other: { fr: "Autre", en: "Other" },
-  rec_upload: { fr: "Envoyer le document", en: "Upload the document" },
-  rec_uploading: { fr: "Envoi : {percent} %", en: "Uploading: {percent}%" },
-  rec_uploaded: { fr: "Document ajouté à votre dossier.", en: "Document added to your record." },
-  rec_no_file: { fr: "Prenez une photo ou choisissez un fichier.", en: "Take a photo or choose a file." },
-  rec_file_type: { fr: "Seuls les PDF, JPEG et PNG sont acceptés.", en: "Only PDF, JPEG and PNG are accepted." },
-  rec_file_size: { fr: "Le fichier dépasse 10 Mo.", en: "The file is larger than 10 MB." },
-  rec_file_empty: { fr: "Le fichier est vide.", en: "The file is empty." },
-  rec_file_wrong: { fr: "Le fichier n'est pas du type annoncé.", en: "The file is not of the type it claims." },
-  rec_upload_failed: { fr: "L'envoi n'a pas abouti ; réessayez.", en: "The upload did not finish; try again." },
-  rec_download: { fr: "Télécharger", en: "Download" },
-  // shares
-  rec_share_new: { fr: "Nouveau partage", en: "New share" },
-  rec_share_note: {
-    fr: "Le médecin choisi pourra lire tout votre dossier jusqu'à la date choisie (incluse). Vous pouvez retirer l'accès à tout moment.",
-    en: "The chosen doctor can read your whole record until the chosen date (included). You can revoke the access at any time.",
-  },
-  rec_doctor_name: { fr: "Nom du médecin", en: "Doctor's name" },
-  rec_find: { fr: "Chercher", en: "Search" },
-  rec_choose_doctor: { fr: "Choisissez le médecin", en: "Choose the doctor" },
-  rec_no_doctor: { fr: "Aucun médecin ne correspond.", en: "No doctor matches." },
-  rec_pick_doctor: { fr: "Choisissez un médecin.", en: "Choose a doctor." },
-  rec_until: { fr: "Jusqu'au (inclus)", en: "Until (included)" },
-  rec_share: { fr: "Partager mon dossier", en: "Share my record" },
-  rec_shared: { fr: "Dossier partagé avec {name} jusqu'au {until}.", en: "Record shared with {name} until {until}." },
-  rec_my_shares: { fr: "Mes partages", en: "My shares" },
-  rec_share_active: { fr: "Peut lire votre dossier jusqu'au {until}", en: "Can read your record until {until}" },
-  rec_share_expired: { fr: "Terminé le {until}", en: "Ended on {until}" },
-  rec_share_revoked: { fr: "Accès retiré le {at}", en: "Access revoked on {at}" },
-  rec_revoke: { fr: "Retirer l'accès", en: "Revoke the access" },
-  rec_confirm_revoke: { fr: "Retirer à {name} l'accès à votre dossier ?", en: "Revoke {name}'s access to your record?" },
-  rec_yes_revoke: { fr: "Oui, retirer l'accès", en: "Yes, revoke it" },
-  rec_revoked: { fr: "Accès retiré.", en: "Access revoked." },
-  rec_until_past: { fr: "Choisissez une date après aujourd'hui.", en: "Choose a date after today." },
-  rec_until_too_long: { fr: "Un partage dure un an au plus.", en: "A share lasts one year at most." },
-  rec_a_doctor: { fr: "Un médecin", en: "A doctor" },
-  // access log
-  rec_access_intro: {
-    fr: "Chaque lecture ou modification de votre dossier est notée ici (heure de Bamako).",
-    en: "Every reading or change of your record is noted here (Bamako time).",
-  },
-  rec_show_mine: { fr: "Montrer aussi mes propres accès", en: "Also show my own accesses" },
-  rec_nobody_else: { fr: "Personne d'autre n'a ouvert votre dossier.", en: "Nobody else opened your record." },
-  rec_you: { fr: "Vous", en: "You" },
-  rec_an_admin: { fr: "Un administrateur", en: "An administrator" },
-  rec_someone: { fr: "Quelqu'un", en: "Someone" },
-  rec_act_read: { fr: "Lecture : {what}", en: "Read: {what}" },
-  rec_act_write: { fr: "Modification : {what}", en: "Change: {what}" },
-  rec_act_denied: { fr: "Accès refusé : {what}", en: "Access refused: {what}" },
-  rec_via_share: { fr: "grâce à un partage", en: "through a share" },
-  rec_via_consultation: { fr: "grâce à une consultation", en: "through a consultation" },
-  rec_res_record: { fr: "le dossier", en: "the record" },
-  rec_res_encounters: { fr: "les consultations", en: "the consultations" },
-  rec_res_encounter: { fr: "une consultation", en: "a consultation" },
-  rec_res_observations: { fr: "les constantes", en: "the vital signs" },
-  rec_res_fhir_export: { fr: "l'export du dossier", en: "the record's export" },
-  rec_res_attachments: { fr: "les documents", en: "the documents" },
-  rec_res_attachment: { fr: "un document", en: "a document" },
-  rec_res_shares: { fr: "les partages", en: "the shares" },
-  rec_res_allergies: { fr: "les allergies", en: "the allergies" },
-  rec_res_conditions: { fr: "les maladies", en: "the conditions" },
-  rec_res_medications: { fr: "les médicaments", en: "the medications" },
-  rec_res_vaccinations: { fr: "les vaccinations", en: "the vaccinations" },
-  rec_res_other: { fr: "le dossier ({name})", en: "the record ({name})" },
-  // encounters
-  rec_with: { fr: "avec {name}", en: "with {name}" },
-  rec_reason: { fr: "Motif", en: "Reason" },
-  rec_diagnoses: { fr: "Diagnostics", en: "Diagnoses" },
-  rec_prescriptions: { fr: "Ordonnance", en: "Prescription" },
-  rec_notes: { fr: "Notes du médecin", en: "Doctor's notes" },
-  rec_follow_up: { fr: "Suivi", en: "Follow-up" },
-  // export
-  rec_export: { fr: "Télécharger mon dossier (FHIR)", en: "Download my record (FHIR)" },
-  rec_export_hint: {
-    fr: "Un fichier au format FHIR, que les autres soignants et leurs logiciels savent lire.",
-    en: "A file in the FHIR format, which other carers and their software can read.",
-  },
-  rec_export_ready: { fr: "Fichier prêt : {name}", en: "File ready: {name}" },
-  rec_save_file: { fr: "Enregistrer le fichier", en: "Save the file" },
-  // -- end of record --
-  // -- call and notifications --
+  retry: { fr: "Réessayer", en: "Try again" },
+  error: { fr: "Une erreur est survenue ; réessayez.", en: "Something went wrong; try again." },
+  language: { fr: "Langue", en: "Language", bm: "Kan" },
+  my_record: { fr: "Mon dossier", en: "My record", bm: "N ka kɛnɛya gafe" },
   notifications: { fr: "Notifications", en: "Notifications", bm: "Kunnafoniw" },
   unread_count: { fr: "{count} non lue(s)", en: "{count} unread" },
   mark_all_read: { fr: "Tout marquer comme lu", en: "Mark all as read" },
@@ -312,68 +117,27 @@ export const TEXTS = {
   nav_record: { fr: "Dossier", en: "Record" },
   nav_notifications: { fr: "Alertes", en: "Alerts" },
   nav_account: { fr: "Compte", en: "Account" },
-  call: { fr: "Appel vidéo", en: "Video call" },
-  back_to_consultation: { fr: "Retour à la consultation", en: "Back to the consultation" },
-  join_video: { fr: "Rejoindre en vidéo", en: "Join with video" },
-  join_audio: { fr: "Rejoindre en audio seul", en: "Join with audio only" },
-  audio_only_hint: {
-    fr: "Réseau faible ? L'audio seul consomme beaucoup moins de données.",
-    en: "Weak network? Audio only uses much less data.",
-  },
-  rejoin: { fr: "Rejoindre à nouveau", en: "Join again" },
-  mute: { fr: "Couper le micro", en: "Mute" },
-  unmute: { fr: "Rétablir le micro", en: "Unmute" },
-  camera_off: { fr: "Couper la caméra", en: "Camera off" },
-  camera_on: { fr: "Rétablir la caméra", en: "Camera on" },
-  switch_audio_only: { fr: "Passer en audio seul", en: "Switch to audio only" },
-  hangup: { fr: "Raccrocher", en: "Hang up" },
-  remote_placeholder: { fr: "La vidéo de l'autre personne apparaîtra ici.", en: "The other person's video will appear here." },
-  remote_audio_only: { fr: "Appel en audio seul.", en: "Audio-only call." },
-  state_idle: { fr: "Prêt à rejoindre l'appel.", en: "Ready to join the call." },
-  state_preparing: { fr: "Préparation du micro et de la caméra…", en: "Preparing the microphone and camera…" },
-  state_waiting: { fr: "En attente de l'autre personne…", en: "Waiting for the other person…" },
-  state_connecting: { fr: "Connexion…", en: "Connecting…" },
-  state_connected: { fr: "En communication.", en: "In the call." },
-  state_reconnecting: { fr: "Connexion perdue, reconnexion…", en: "Connection lost, reconnecting…" },
-  state_ended: { fr: "Appel terminé.", en: "Call ended." },
-  peer_absent: { fr: "L'autre personne n'est pas encore là.", en: "The other person is not here yet." },
-  peer_present_doctor: { fr: "Le médecin est là.", en: "The doctor is here." },
-  peer_present_patient: { fr: "Le patient est là.", en: "The patient is here." },
-  peer_left_doctor: { fr: "Le médecin a quitté l'appel.", en: "The doctor left the call." },
-  peer_left_patient: { fr: "Le patient a quitté l'appel.", en: "The patient left the call." },
-  peer_disconnected_doctor: { fr: "Le médecin a perdu la connexion ; il peut revenir.", en: "The doctor lost the connection; they may come back." },
-  peer_disconnected_patient: { fr: "Le patient a perdu la connexion ; il peut revenir.", en: "The patient lost the connection; they may come back." },
-  quality: { fr: "Qualité de la connexion", en: "Connection quality" },
-  quality_good: { fr: "bonne", en: "good" },
-  quality_fair: { fr: "moyenne", en: "fair" },
-  quality_poor: { fr: "faible — passez en audio seul", en: "poor — switch to audio only" },
-  quality_unknown: { fr: "mesure en cours", en: "measuring" },
-  call_ended: { fr: "L'appel est terminé.", en: "The call has ended." },
-  closed_completed: { fr: "Le médecin a terminé la consultation.", en: "The doctor completed the consultation." },
-  closed_cancelled: { fr: "La consultation a été annulée.", en: "The consultation was cancelled." },
-  closed_no_show: { fr: "La consultation est close (absence).", en: "The consultation is closed (no-show)." },
-  room_closed: { fr: "La salle de consultation est fermée.", en: "The consultation room is closed." },
-  room_not_open: {
-    fr: "La salle n'est pas encore ouverte : le médecin la démarre à l'heure du rendez-vous.",
-    en: "The room is not open yet: the doctor starts it at the appointment time.",
-  },
-  replaced: { fr: "Vous avez rejoint l'appel depuis un autre appareil.", en: "You joined the call from another device." },
-  no_media: {
-    fr: "Le micro n'est pas accessible : autorisez-le dans le navigateur, puis réessayez.",
-    en: "The microphone is not available: allow it in the browser, then try again.",
-  },
-  no_camera: { fr: "Pas de caméra disponible : l'appel se fait en audio seul.", en: "No camera available: the call is audio only." },
-  signaling_error: { fr: "Problème de connexion à l'appel : {message}", en: "Call connection problem: {message}" },
-  // -- end of call and notifications --
 } satisfies Texts;
 
 export type TextKey = keyof typeof TEXTS;
 
-/** The text `key` in `language`, French when it is not written in that language. */
-export function t(key: TextKey, language: Language, values: Record<string, string | number> = {}): string {
-  const entry: { fr: string; en?: string; bm?: string } = TEXTS[key];
+type Values = Record<string, string | number>;
+
+function fill(entry: Text, language: Language, values: Values): string {
   const text = entry[language] ?? entry.fr;
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`));
+}
+
+/** The text `key` in `language`, French when it is not written in that language. */
+export function t(key: TextKey, language: Language, values: Values = {}): string {
+  return fill(TEXTS[key], language, values);
+}
+
+/** The `t` of a part of the app fetched when first opened (the call, the record): its own
+ * texts travel with its code, so the first screen does not carry them. */
+export function textsWith<M extends Texts>(more: M) {
+  return (key: TextKey | (keyof M & string), language: Language, values: Values = {}): string =>
+    fill((more as Texts)[key] ?? TEXTS[key as TextKey], language, values);
 }
 
 /** The language the browser prefers among ours (French otherwise). */

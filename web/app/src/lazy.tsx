@@ -2,6 +2,8 @@
 // a weak network, and the call's or the record's code comes only to those who open them.
 import type { FunctionComponent } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { t } from "./i18n";
+import { session } from "./session";
 
 export function lazyScreen<P extends object>(
   load: () => Promise<FunctionComponent<P>>,
@@ -21,6 +23,13 @@ export function lazyScreen<P extends object>(
       );
     }, []);
     if (Screen) return <Screen {...props} />;
-    return failed ? <p class="alert" role="alert">⚠</p> : <p class="loading">…</p>;
+    if (!failed) return <p class="loading" role="status">…</p>;
+    // A module that failed to load is not fetched again by import(): the page is reloaded.
+    return (
+      <section class="card">
+        <p class="alert" role="alert">{t("load_failed", session.language)}</p>
+        <button type="button" onClick={() => location.reload()}>{t("retry", session.language)}</button>
+      </section>
+    );
   };
 }

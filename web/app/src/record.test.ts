@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TEXTS } from "./i18n";
+import { RECORD_TEXTS as TEXTS } from "./texts/record";
 import {
   CATEGORIES,
   ENTRY_SECTIONS,

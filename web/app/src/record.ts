@@ -2,8 +2,8 @@
 // what a measurement or a share must be before it is sent (the records service's own rules, so
 // that a mistake is said at once, in the person's language), and the access log in words.
 // No I/O here: the screens (screens/record/) call the API and use these.
-import type { Language, TextKey } from "./i18n";
-import { t } from "./i18n";
+import type { Language } from "./i18n";
+import { t, type TextKey } from "./texts/record";
 import { shown, type Problem, type Shown } from "./problems";
 
 // -- screens ----------------------------------------------------------------------------------

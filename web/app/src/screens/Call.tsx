@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { CallController } from "../call/controller";
 import { bamakoDateTime } from "../format";
-import { t, type TextKey } from "../i18n";
+import { t, type TextKey } from "../texts/call";
 import { navigate } from "../router";
 import { session } from "../session";
 import { Alert } from "../ui";

@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../../api/client";
 import { bamakoDateTime } from "../../format";
-import { t } from "../../i18n";
+import { t } from "../../texts/record";
 import { accessLine, visibleAccesses } from "../../record";
 import { session } from "../../session";
 import { call, me, Page, Show, useDoctorNames, useLoad } from "./parts";

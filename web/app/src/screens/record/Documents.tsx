@@ -4,7 +4,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../../api/client";
 import { bamakoDateTime } from "../../format";
-import { t, type TextKey } from "../../i18n";
+import { t, type TextKey } from "../../texts/record";
 import { CATEGORIES, fileProblem, fileSize, titleOf } from "../../record";
 import { session } from "../../session";
 import { Alert, Field } from "../../ui";

@@ -1,7 +1,7 @@
 // Past consultations as their doctors wrote them: reason, diagnoses, prescription, notes.
 import { api } from "../../api/client";
 import { bamakoDateTime } from "../../format";
-import { t } from "../../i18n";
+import { t } from "../../texts/record";
 import { labelled } from "../../record";
 import { session } from "../../session";
 import { call, me, Page, Show, useLoad } from "./parts";

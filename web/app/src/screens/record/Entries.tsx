@@ -3,7 +3,7 @@
 // old one removed), removing one, and marking a condition healed or a medication stopped (PATCH).
 import { useState } from "preact/hooks";
 import { api } from "../../api/client";
-import { t, type TextKey } from "../../i18n";
+import { t, type TextKey } from "../../texts/record";
 import {
   type Entry,
   entryBody,

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api/client";
 import { bamakoDateTime } from "../../format";
-import { t } from "../../i18n";
+import { t } from "../../texts/record";
 import {
   bamakoDay,
   SHARE_DEFAULT_DAYS,

@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { bamakoDateTime } from "../../format";
-import { t, type TextKey } from "../../i18n";
+import { t, type TextKey } from "../../texts/record";
 import { type Entry, entryName, labelled, exportFileName, shortDate, vitalReading } from "../../record";
 import { session } from "../../session";
 import { Alert } from "../../ui";

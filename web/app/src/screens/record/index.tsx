@@ -1,5 +1,5 @@
 // The record screens, one per path under /record (loaded on demand by screens/Record.tsx).
-import { t } from "../../i18n";
+import { t } from "../../texts/record";
 import { screenOf } from "../../record";
 import { session } from "../../session";
 import { AccessLog } from "./AccessLog";

@@ -3,8 +3,8 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useId, useState } from "preact/hooks";
 import { api } from "../../api/client";
-import type { Language, TextKey } from "../../i18n";
-import { t } from "../../i18n";
+import type { Language } from "../../i18n";
+import { t, type TextKey } from "../../texts/record";
 import type { Problem, Shown } from "../../problems";
 import { recordProblem } from "../../record";
 import { navigate } from "../../router";
@@ -58,8 +58,8 @@ export function Show<T>(props: { loaded: Loaded<T>; retry: () => void; children:
   if (props.loaded.state === "failed") {
     return (
       <div class="card">
-        <p class="alert" role="alert">{t("rec_load_failed", lang)}</p>
-        <button type="button" onClick={props.retry}>{t("rec_retry", lang)}</button>
+        <p class="alert" role="alert">{t("load_failed", lang)}</p>
+        <button type="button" onClick={props.retry}>{t("retry", lang)}</button>
       </div>
     );
   }

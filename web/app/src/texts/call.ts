@@ -1,0 +1,60 @@
+// The call's texts, fetched with the call's screen (French always, English, Bambara where written).
+import { textsWith, type TextKey as AppTextKey, type Texts } from "../i18n";
+
+export const CALL_TEXTS = {
+  call: { fr: "Appel vidéo", en: "Video call" },
+  back_to_consultation: { fr: "Retour à la consultation", en: "Back to the consultation" },
+  join_video: { fr: "Rejoindre en vidéo", en: "Join with video" },
+  join_audio: { fr: "Rejoindre en audio seul", en: "Join with audio only" },
+  audio_only_hint: {
+    fr: "Réseau faible ? L'audio seul consomme beaucoup moins de données.",
+    en: "Weak network? Audio only uses much less data.",
+  },
+  rejoin: { fr: "Rejoindre à nouveau", en: "Join again" },
+  mute: { fr: "Couper le micro", en: "Mute" },
+  unmute: { fr: "Rétablir le micro", en: "Unmute" },
+  camera_off: { fr: "Couper la caméra", en: "Camera off" },
+  camera_on: { fr: "Rétablir la caméra", en: "Camera on" },
+  switch_audio_only: { fr: "Passer en audio seul", en: "Switch to audio only" },
+  hangup: { fr: "Raccrocher", en: "Hang up" },
+  remote_placeholder: { fr: "La vidéo de l'autre personne apparaîtra ici.", en: "The other person's video will appear here." },
+  remote_audio_only: { fr: "Appel en audio seul.", en: "Audio-only call." },
+  state_idle: { fr: "Prêt à rejoindre l'appel.", en: "Ready to join the call." },
+  state_preparing: { fr: "Préparation du micro et de la caméra…", en: "Preparing the microphone and camera…" },
+  state_waiting: { fr: "En attente de l'autre personne…", en: "Waiting for the other person…" },
+  state_connecting: { fr: "Connexion…", en: "Connecting…" },
+  state_connected: { fr: "En communication.", en: "In the call." },
+  state_reconnecting: { fr: "Connexion perdue, reconnexion…", en: "Connection lost, reconnecting…" },
+  state_ended: { fr: "Appel terminé.", en: "Call ended." },
+  peer_absent: { fr: "L'autre personne n'est pas encore là.", en: "The other person is not here yet." },
+  peer_present_doctor: { fr: "Le médecin est là.", en: "The doctor is here." },
+  peer_present_patient: { fr: "Le patient est là.", en: "The patient is here." },
+  peer_left_doctor: { fr: "Le médecin a quitté l'appel.", en: "The doctor left the call." },
+  peer_left_patient: { fr: "Le patient a quitté l'appel.", en: "The patient left the call." },
+  peer_disconnected_doctor: { fr: "Le médecin a perdu la connexion ; il peut revenir.", en: "The doctor lost the connection; they may come back." },
+  peer_disconnected_patient: { fr: "Le patient a perdu la connexion ; il peut revenir.", en: "The patient lost the connection; they may come back." },
+  quality: { fr: "Qualité de la connexion", en: "Connection quality" },
+  quality_good: { fr: "bonne", en: "good" },
+  quality_fair: { fr: "moyenne", en: "fair" },
+  quality_poor: { fr: "faible — passez en audio seul", en: "poor — switch to audio only" },
+  quality_unknown: { fr: "mesure en cours", en: "measuring" },
+  call_ended: { fr: "L'appel est terminé.", en: "The call has ended." },
+  closed_completed: { fr: "Le médecin a terminé la consultation.", en: "The doctor completed the consultation." },
+  closed_cancelled: { fr: "La consultation a été annulée.", en: "The consultation was cancelled." },
+  closed_no_show: { fr: "La consultation est close (absence).", en: "The consultation is closed (no-show)." },
+  room_closed: { fr: "La salle de consultation est fermée.", en: "The consultation room is closed." },
+  room_not_open: {
+    fr: "La salle n'est pas encore ouverte : le médecin la démarre à l'heure du rendez-vous.",
+    en: "The room is not open yet: the doctor starts it at the appointment time.",
+  },
+  replaced: { fr: "Vous avez rejoint l'appel depuis un autre appareil.", en: "You joined the call from another device." },
+  no_media: {
+    fr: "Le micro n'est pas accessible : autorisez-le dans le navigateur, puis réessayez.",
+    en: "The microphone is not available: allow it in the browser, then try again.",
+  },
+  no_camera: { fr: "Pas de caméra disponible : l'appel se fait en audio seul.", en: "No camera available: the call is audio only." },
+  signaling_error: { fr: "Problème de connexion à l'appel : {message}", en: "Call connection problem: {message}" },
+} satisfies Texts;
+
+export type TextKey = AppTextKey | keyof typeof CALL_TEXTS;
+export const t = textsWith(CALL_TEXTS);
