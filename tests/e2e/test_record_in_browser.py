@@ -224,6 +224,14 @@ def test_a_patient_keeps_their_record_shares_it_with_a_doctor_and_sees_who_read_
     allergies = [r["code"]["text"] for r in resources if r["resourceType"] == "AllergyIntolerance"]
     assert allergies == ["Amoxicilline"]
     assert any(r["resourceType"] == "Observation" for r in resources)
+    # and the phone keeps the record's pages for offline use, but never the exported file
+    kept = phone_browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "caches.open('keneya-v1').then((c) => c.keys())"
+        ".then((keys) => done(keys.map((k) => new URL(k.url).pathname)), () => done(null));"
+    )
+    assert any(path.startswith("/api/v1/records/") for path in kept), kept
+    assert not [path for path in kept if path.endswith("/fhir")], kept
     screen.keep("record-summary")
 
     # when they revoke the share, the doctor can no longer read the record

@@ -15,6 +15,9 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/v1/auth/") || url.pathname.startsWith("/_")) return;
+  // Downloads of clinical documents (the FHIR export, attachments' links) are never kept on a
+  // phone that others may use; the record's pages are, until sign-out.
+  if (/^\/api\/v1\/records\/[^/]+\/(fhir|attachments)/.test(url.pathname)) return;
   if (url.pathname.startsWith("/assets/")) {
     event.respondWith(cacheFirst(request));
   } else if (request.mode === "navigate") {
