@@ -16,7 +16,7 @@ import requests
 
 from tests.auth.over_http import STRONG_PASSWORD, national, new_phone
 
-from .app_screen import DOCTOR, Screen, sign_in
+from .app_screen import DOCTOR, my_record, open_section, sign_in, tap, text
 
 pytestmark = pytest.mark.slow
 
@@ -24,33 +24,6 @@ pytestmark = pytest.mark.slow
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
-
-
-def text(screen: Screen) -> str:
-    return screen.find("main").text
-
-
-def my_record(screen: Screen):
-    """The app's own link to My record (in its navigation, outside the screen)."""
-    return screen.driver.find_element("xpath", "//a[@href='/record' and not(ancestor::main)]")
-
-
-def open_section(screen: Screen, href: str, heading: str) -> None:
-    """From anywhere in the app: My record in the navigation, then the section's card."""
-    my_record(screen).click()
-    screen.until(lambda: "Tout mon dossier" in text(screen), "the record's summary")
-    tap(screen.find(f"main a[href='{href}']"))
-    screen.until(lambda: screen.find("main h1").text == heading, f"the {href} screen")
-    screen.until(
-        lambda: not screen.driver.find_elements("css selector", "main .loading"),
-        f"the {href} screen loaded",
-    )
-
-
-def tap(element) -> None:
-    """Click `element` once scrolled to the middle of the screen (not under the tab bar)."""
-    element.parent.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    element.click()
 
 
 def choose(element, visible_text: str) -> None:
