@@ -592,12 +592,14 @@ class RestGateway:
         )
 
     def _app_policy(self) -> str:
-        """The app's own origin, this stack's sockets and where attachments are uploaded,
-        nothing else."""
-        connect = " ".join(filter(None, ("'self'", self.stack.ws_url, self._upload_origin())))
+        """The app's own origin, this stack's sockets and the storage attachments are uploaded
+        to and doctors' photos are shown from (presigned links), nothing else."""
+        storage = self._upload_origin()
+        connect = " ".join(filter(None, ("'self'", self.stack.ws_url, storage)))
+        images = " ".join(filter(None, ("'self'", "data:", "blob:", storage)))
         return (
-            f"default-src 'self'; connect-src {connect}; img-src 'self' data: "
-            "blob:; media-src 'self' blob: mediastream:; object-src 'none'; base-uri 'none'; "
+            f"default-src 'self'; connect-src {connect}; img-src {images}; "
+            "media-src 'self' blob: mediastream:; object-src 'none'; base-uri 'none'; "
             "frame-ancestors 'none'; form-action 'self'"
         )
 

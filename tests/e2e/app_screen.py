@@ -3,6 +3,8 @@ a screen to read and drive, kept as a screenshot and checked with axe-core at ea
 
 from __future__ import annotations
 
+import struct
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,27 @@ from .browser import PHONE, artifacts_dir, open_browser, require_browser, wait_u
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 DOCTOR = "Dr Ramata Sissoko"
+
+
+def picture_png(side: int = 16) -> bytes:
+    """A real PNG the browser can show (a green square, stored uncompressed so that it is
+    over the smallest size the users service takes for a photo)."""
+    rows = b"".join(b"\x00" + b"\x0b\x5d\x4b" * side for _ in range(side))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 0))
+        + chunk(b"IEND", b"")
+    )
+
+
+PHOTO = picture_png()
 
 
 @pytest.fixture
@@ -50,6 +73,18 @@ def verified_doctor(platform: Any, aws_endpoint: str) -> dict[str, str]:
         "fee_xof": 4000,
     }
     assert eventually(lambda: call("PATCH", "/me", profile, headers).ok, timeout=20)
+    # A photo, as the doctor's profile screen will send it: a form from the API, the file to S3.
+    form = call("POST", "/me/photo", {"content_type": "image/png", "size": len(PHOTO)}, headers)
+    assert form.status_code == 201, form.text
+    sent = requests.post(
+        form.json()["url"],
+        data=form.json()["fields"],
+        files={"file": ("photo.png", PHOTO, "image/png")},
+        timeout=30,
+    )
+    assert sent.ok, sent.text
+    confirmed = call("PUT", "/me/photo", {"upload_id": form.json()["upload_id"]}, headers)
+    assert confirmed.ok, confirmed.text
     weekly = {"slot_minutes": 30, "weekly": EVERY_DAY}
     assert call("PUT", "/me/availability", weekly, headers).ok
     admin = sign_up_admin(platform, aws_endpoint)

@@ -11,7 +11,7 @@ import pytest
 
 from tests.auth.over_http import STRONG_PASSWORD, national, new_phone
 
-from .app_screen import DOCTOR, Screen, sign_in
+from .app_screen import DOCTOR, Screen, sign_in, tap
 from .browser import artifacts_dir
 from .test_sign_up import sms_to
 
@@ -28,21 +28,36 @@ def test_a_new_patient_signs_up_books_pays_and_sees_the_consultation_confirmed(
     screen.until(lambda: screen.button("Créer un compte"), "the welcome page")
     screen.keep("welcome")
     # when the patient signs up with the code the platform texted them
-    screen.button("Créer un compte").click()
+    tap(screen.button("Créer un compte"))
     screen.field("Nom complet").send_keys("Assitan Coulibaly")
     screen.field("Numéro de téléphone").send_keys(national(phone))
     screen.field("Mot de passe").send_keys(STRONG_PASSWORD)
     screen.keep("sign-up")
-    screen.button("Créer un compte").click()
+    tap(screen.button("Créer un compte"))
     screen.until(lambda: screen.field("Code reçu par SMS"), "the code field")
     code = re.search(r"\b(\d{6})\b", sms_to(platform, phone)[0]).group(1)
     screen.field("Code reçu par SMS").send_keys(code)
     screen.keep("verify-code")
-    screen.button("Vérifier").click()
+    tap(screen.button("Vérifier"))
     # then they can find the verified doctor and open their page
     screen.until(lambda: DOCTOR in screen.find("main").text, "the doctor in the directory")
     screen.keep("doctors")
-    screen.find(f"a[href='/doctors/{verified_doctor['id']}']").click()
+    # and narrow the search: a fee ceiling under the doctor's fee leaves them out
+    from selenium.webdriver.support.select import Select
+
+    tap(screen.find(".filters summary"))
+    Select(screen.find("#filter-specialty")).select_by_value("general-practice")
+    Select(screen.find("#filter-language")).select_by_value("bm")
+    screen.field("Ville").send_keys("Ségou")
+    Select(screen.find("#filter-fee_max")).select_by_value("3000")
+    screen.keep("doctors-filters")
+    tap(screen.button("Rechercher"))
+    screen.until(lambda: "Aucun médecin ne correspond." in screen.find("main").text, "none")
+    Select(screen.find("#filter-fee_max")).select_by_value("5000")
+    tap(screen.button("Rechercher"))
+    screen.until(lambda: DOCTOR in screen.find("main").text, "the doctor under 5 000 FCFA")
+    assert "Filtres (4)" in screen.find(".filters summary").text
+    tap(screen.find(f"a[href='/doctors/{verified_doctor['id']}']"))
     screen.until(
         lambda: (
             "4\u00a0000\u00a0FCFA" in screen.find("main").text
@@ -50,16 +65,24 @@ def test_a_new_patient_signs_up_books_pays_and_sees_the_consultation_confirmed(
         ),
         "the doctor's fee",
     )
+    # with their photo, languages and facility
+    photo = screen.until(lambda: screen.find("img.photo"), "the doctor's photo")
+    screen.until(
+        lambda: phone_browser.execute_script("return arguments[0].naturalWidth", photo) == 16,
+        "the photo shown (through its presigned link, which the page's policy allows)",
+    )
+    assert "Bambara" in screen.find("main").text or "Bamanankan" in screen.find("main").text
+    assert "Centre de santé de Ségou" in screen.find("main").text
     # and book the first free slot
-    screen.until(lambda: screen.find(".slot input"), "the free slots").click()
+    tap(screen.until(lambda: screen.find(".slot input"), "the free slots"))
     screen.field("Motif de la consultation").send_keys("Toux et fièvre depuis trois jours")
     screen.keep("doctor")
-    screen.button("Réserver").click()
+    tap(screen.button("Réserver"))
     screen.until(lambda: "En attente de paiement" in screen.find("main").text, "the booking")
     screen.until(lambda: "Payez dans les" in screen.find("main").text, "the countdown")
     screen.keep("payment")
     # when they pay on Orange Money's page
-    screen.button("Orange Money").click()
+    tap(screen.button("Orange Money"))
     screen.until(lambda: "_sandbox/orange-money" in phone_browser.current_url, "the provider")
     screen.find("#msisdn").send_keys(national(phone))
     phone_browser.find_element("css selector", "button[value=pay]").click()
@@ -102,12 +125,12 @@ def test_a_patient_books_in_the_app_and_pays_with_moov_money_confirmed_on_the_ph
     AuthApi(platform.url("auth")).register(role="patient", full_name="Fanta Camara", phone=phone)
     screen = sign_in(phone_browser, platform.http_url, national(phone), STRONG_PASSWORD)
     phone_browser.get(f"{platform.http_url}/doctors/{verified_doctor['id']}")
-    screen.until(lambda: screen.find(".slot input"), "the free slots").click()
+    tap(screen.until(lambda: screen.find(".slot input"), "the free slots"))
     screen.field("Motif de la consultation").send_keys("Suivi de tension")
-    screen.button("Réserver").click()
+    tap(screen.button("Réserver"))
     screen.until(lambda: "Payez dans les" in screen.find("main").text, "the countdown")
     # when they choose Moov Money
-    screen.button("Moov Money").click()
+    tap(screen.button("Moov Money"))
     # then the app tells them to confirm on their phone
     screen.until(lambda: "Confirmez le paiement" in screen.find("main").text, "the instruction")
     screen.keep("payment-moov")
@@ -172,10 +195,10 @@ def test_a_patient_cancels_a_paid_consultation_and_sees_the_refund_rule_applied(
     phone_browser.get(f"{platform.http_url}/consultations/{booking['id']}")
     screen.until(lambda: "Confirmée" in screen.find("main").text, "the consultation")
     # then cancelling first says the rule: refunded in full, until two hours before
-    screen.button("Annuler la consultation").click()
+    tap(screen.button("Annuler la consultation"))
     screen.until(lambda: "remboursée en entier" in screen.find("main").text, "the rule")
     screen.keep("cancel")
-    screen.button("Oui, annuler").click()
+    tap(screen.button("Oui, annuler"))
     screen.until(lambda: screen.find(".status[data-status=cancelled]"), "the cancellation")
     assert "vous seront remboursés" in screen.find("main").text
     screen.keep("cancelled")
@@ -197,23 +220,23 @@ def test_a_forgotten_password_is_reset_by_sms_then_changed_and_every_session_end
     screen.until(lambda: screen.field("Numéro de téléphone"), "the sign-in form")
     phone_browser.find_element("css selector", "a[href='/reset-password']").click()
     screen.field("Numéro de téléphone").send_keys(national(phone))
-    screen.button("Recevoir un code par SMS").click()
+    tap(screen.button("Recevoir un code par SMS"))
     # when they type the code from the SMS and a new password
     screen.until(lambda: screen.field("Code reçu par SMS"), "the code field")
     codes = [re.search(r"\b(\d{6})\b", body) for body in sms_to(platform, phone)]
     screen.field("Code reçu par SMS").send_keys(next(c.group(1) for c in codes if c))
     screen.field("Nouveau mot de passe").send_keys("baobab-niger-toguna-2031")
     screen.keep("reset-password")
-    screen.button("Changer le mot de passe").click()
+    tap(screen.button("Changer le mot de passe"))
     # then they are signed in, can change it again from their account, and sign out everywhere
     screen.until(lambda: "/doctors" in phone_browser.current_url, "signed in")
     phone_browser.find_element("css selector", "a[href='/account']").click()
     screen.until(lambda: screen.field("Nouveau mot de passe"), "the account page")
     screen.field("Mot de passe").send_keys("baobab-niger-toguna-2031")
     screen.field("Nouveau mot de passe").send_keys("sikasso-karite-dolo-2032")
-    screen.button("Changer de mot de passe").click()
+    tap(screen.button("Changer de mot de passe"))
     screen.until(lambda: "Mot de passe changé." in screen.find("main").text, "the change")
     screen.keep("account")
-    screen.button("Se déconnecter de tous les appareils").click()
+    tap(screen.button("Se déconnecter de tous les appareils"))
     screen.until(lambda: screen.button("Créer un compte"), "signed out")
     assert auth.post("/login", {"phone": phone, "password": "sikasso-karite-dolo-2032"}).ok

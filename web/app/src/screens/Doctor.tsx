@@ -8,7 +8,8 @@ import { session } from "../session";
 import { Alert, Field } from "../ui";
 
 type Doctor = { id: string; full_name: string; biography?: string | null; fee_xof: number;
-  facility?: string | null; specialty: { label: string } };
+  facility?: string | null; city?: string | null; specialty: { label: string };
+  languages: { code: string; label: string }[]; photo_url?: string | null };
 
 /** The doctor's page: who, the fee, the next free slots; choose one and book it. */
 export function DoctorPage(props: { id: string }) {
@@ -47,8 +48,20 @@ export function DoctorPage(props: { id: string }) {
   if (!doctor) return <p class="loading">…</p>;
   return (
     <form class="card" onSubmit={book} noValidate>
-      <h1>{doctor.full_name}</h1>
-      <p>{doctor.specialty.label}{doctor.facility ? ` · ${doctor.facility}` : ""}</p>
+      <div class="doctor-head">
+        {doctor.photo_url && (
+          <img class="photo" src={doctor.photo_url} alt={t("photo_of", lang, { name: doctor.full_name })}
+            width={96} height={96} loading="lazy" />
+        )}
+        <div>
+          <h1>{doctor.full_name}</h1>
+          <p>{doctor.specialty.label}</p>
+          <p>{[doctor.facility, doctor.city].filter(Boolean).join(" · ")}</p>
+        </div>
+      </div>
+      {doctor.languages.length > 0 && (
+        <p>{t("languages_spoken", lang)} : {doctor.languages.map((l) => l.label).join(", ")}</p>
+      )}
       {doctor.biography && <p>{doctor.biography}</p>}
       <p>{t("fee", lang)} : <strong>{money(doctor.fee_xof, lang)}</strong></p>
       <fieldset>
