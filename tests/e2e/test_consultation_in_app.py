@@ -13,7 +13,7 @@ import pytest
 from tests.consultations.over_http import Consultations
 
 from .app_screen import Screen, my_record, tap, text
-from .browser import LAPTOP, PHONE, artifacts_dir
+from .browser import LAPTOP, PHONE
 from .call_page import MEDIA_DEADLINE_S, CallPage, confirmed_consultation, start
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("chromium")]
@@ -77,7 +77,7 @@ def test_a_consultation_from_the_waiting_page_to_the_record_all_in_the_app(
     # then video flows both ways
     for page in (on_laptop, on_phone):
         page.wait_until(page.call_flows, "video both ways", timeout=MEDIA_DEADLINE_S)
-    on_phone.driver.save_screenshot(str(artifacts_dir() / "app-journey-call.png"))
+    screen.keep("call")
 
     # when the patient's network weakens and they switch to audio only
     on_phone.click("switch-audio")
@@ -86,6 +86,7 @@ def test_a_consultation_from_the_waiting_page_to_the_record_all_in_the_app(
     for page in (on_laptop, on_phone):
         page.wait_until(page.sound_flows, "sound in audio only", timeout=MEDIA_DEADLINE_S)
     assert on_phone.driver.execute_script("return window.keneyaRoom.audioOnly()") is True
+    screen.keep("call-audio-only")
     unread_before = unread_badge(on_phone.driver)
 
     # when the doctor completes the consultation with a diagnosis and a prescription
@@ -111,3 +112,47 @@ def test_a_consultation_from_the_waiting_page_to_the_record_all_in_the_app(
     assert "2 fois par jour" in shown
     assert "B54" in shown
     screen.keep("record-encounter")
+
+
+def test_a_patient_reads_their_notifications_marks_them_read_and_chooses_channels(
+    platform, aws_endpoint, phone_browser
+):
+    import requests
+
+    from tests.auth.over_http import STRONG_PASSWORD, national
+
+    from .app_screen import sign_in
+
+    # given a patient whose consultation was booked and paid: the platform told them so
+    _, patient, _ = confirmed_consultation(platform, aws_endpoint, patient_name="Awa Keïta")
+    screen = sign_in(phone_browser, platform.http_url, national(patient.phone), STRONG_PASSWORD)
+    screen.until(lambda: unread_badge(phone_browser) > 0, "the unread badge")
+
+    # when they open their notifications
+    tap(screen.find("a[href='/notifications']"))
+    screen.until(lambda: screen.find(".notice[data-read=no]"), "an unread notification")
+    screen.until(lambda: "À jour en direct" in text(screen), "the live inbox")
+    screen.keep("notifications")
+
+    # and mark them all read
+    tap(screen.button("Tout marquer comme lu"))
+
+    # then nothing is unread, here and for the API
+    screen.until(lambda: unread_badge(phone_browser) == 0, "the badge gone")
+    assert not phone_browser.find_elements("css selector", ".notice[data-read=no]")
+    headers = {"Authorization": f"Bearer {patient.person.token}"}
+    unread = platform.url("notifications", "/unread-count")
+    assert requests.get(unread, headers=headers, timeout=30).json()["unread"] == 0
+
+    # when they turn off SMS for payments and save
+    sms = screen.find("input[name='payments.sms']")
+    assert sms.is_selected()
+    tap(sms)
+    tap(screen.button("Enregistrer"))
+    screen.until(lambda: "Enregistré." in text(screen), "the saved preferences")
+    screen.keep("notifications-preferences")
+
+    # then the platform will not text them about payments, and security stays locked on
+    saved = requests.get(platform.url("notifications", "/preferences"), headers=headers, timeout=30)
+    assert saved.json()["categories"]["payments"]["sms"] is False
+    assert not screen.find("input[name='security.sms']").is_enabled()
