@@ -59,6 +59,7 @@ APP_DIR = WEB_DIR / "app" / "dist"
 APP_ROUTES = (
     "/sign-in",
     "/sign-up",
+    "/sign-up/doctor",
     "/reset-password",
     "/account",
     "/doctors",
@@ -70,6 +71,10 @@ APP_ROUTES = (
     "/record",
     "/record/{section:.+}",
     "/notifications",
+    "/doctor",
+    "/doctor/{rest:.+}",
+    "/admin",
+    "/admin/{rest:.+}",
 )
 # Files of the app that live at its root: the service worker must, to control every page.
 APP_ROOT_FILES = ("sw.js", "manifest.webmanifest", "icon.svg")

@@ -176,7 +176,7 @@ def sign_in(driver: Any, base_url: str, national_phone: str, password: str) -> S
     screen.field("Numéro de téléphone").send_keys(national_phone)
     screen.field("Mot de passe").send_keys(password)
     driver.find_element("css selector", "form button.primary").click()
-    screen.until(lambda: "/doctors" in driver.current_url, "signed in")
+    screen.until(lambda: "/sign-in" not in driver.current_url, "signed in")
     return screen
 
 

@@ -174,7 +174,7 @@ class CallPage:
         self.driver.find_element(By.NAME, "phone").send_keys(national(who.phone))
         self.driver.find_element(By.NAME, "password").send_keys(who.password)
         self.driver.find_element(By.CSS_SELECTOR, "form button.primary").click()
-        self.wait_until(lambda: "/doctors" in self.driver.current_url, "signed in")
+        self.wait_until(lambda: "/sign-in" not in self.driver.current_url, "signed in")
         self.driver.get(self.url)
         self.wait_until(lambda: DOCTOR_NAME in self.text("consultation"), "the consultation")
 

@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { LANGUAGES, saveLanguage, t, type Language, type TextKey } from "./i18n";
 import { lazyScreen } from "./lazy";
 import { inbox, notificationsUrl } from "./notifications";
-import { match, navigate, usePath } from "./router";
+import { homeOf, match, navigate, usePath } from "./router";
 import { DoctorPage } from "./screens/Doctor";
 import { Consultations } from "./screens/Consultations";
 import { Doctors } from "./screens/Doctors";
@@ -19,6 +19,12 @@ import { Welcome } from "./screens/Welcome";
 import { session } from "./session";
 
 const CallScreen = lazyScreen(() => import("./screens/Call").then((module) => module.CallScreen));
+const DoctorScreens = lazyScreen(() =>
+  import("./screens/doctor/index").then((module) => module.DoctorScreens),
+);
+const AdminScreens = lazyScreen(() =>
+  import("./screens/admin/index").then((module) => module.AdminScreens),
+);
 
 const TOAST_MS = 6000;
 
@@ -26,9 +32,19 @@ function Screen(props: { path: string }) {
   const { path } = props;
   if (path === "/sign-in") return <SignIn />;
   if (path === "/sign-up") return <SignUp />;
+  if (path === "/sign-up/doctor") return <SignUp role="doctor" />;
   if (path === "/reset-password") return <ResetPassword />;
   if (!session.signedIn) return <Welcome />;
-  if (path === "/doctors" || path === "/") return <Doctors />;
+  const role = session.role;
+  if (path === "/") return <Screen path={homeOf(role)} />;
+  // Deny by default: each role's screens only to that role (the API refuses the rest anyway).
+  if (path === "/doctor" || path.startsWith("/doctor/")) {
+    return role === "doctor" ? <DoctorScreens path={path} /> : <NotForYou />;
+  }
+  if (path === "/admin" || path.startsWith("/admin/")) {
+    return role === "admin" ? <AdminScreens path={path} /> : <NotForYou />;
+  }
+  if (path === "/doctors") return <Doctors />;
   const doctor = match("/doctors/:id", path);
   if (doctor) return <DoctorPage id={doctor.id} />;
   if (path === "/consultations") return <Consultations />;
@@ -39,8 +55,19 @@ function Screen(props: { path: string }) {
   if (call) return <CallScreen id={call.id} />;
   const payment = match("/consultations/:id/payment", path) ?? match("/consultations/:id", path);
   if (payment) return <PaymentPage id={payment.id} />;
-  return <Doctors />;
+  return <Screen path={homeOf(role)} />;
 }
+
+function NotForYou() {
+  return <p class="alert" role="alert">{t("not_for_you", session.language)}</p>;
+}
+
+/** The tabs of each role: what a patient, a doctor or an administrator comes back to. */
+const TABS: Record<string, [string, TextKey][]> = {
+  patient: [["/doctors", "nav_doctors"], ["/consultations", "nav_consultations"], ["/record", "nav_record"]],
+  doctor: [["/doctor/agenda", "nav_agenda"], ["/doctor/availability", "nav_availability"], ["/doctor/profile", "nav_profile"]],
+  admin: [["/admin/doctors", "nav_review"], ["/admin/refunds", "nav_refunds"]],
+};
 
 function Tab(props: { href: string; label: TextKey; path: string; children?: ComponentChildren }) {
   const current = props.path === props.href || props.path.startsWith(`${props.href}/`);
@@ -129,9 +156,9 @@ export function App() {
       <div class="toasts" role="status" aria-live="polite">{signedIn && <Toast />}</div>
       {signedIn && (
         <nav class="tabs" aria-label={t("app", lang)}>
-          <Tab href="/doctors" label="nav_doctors" path={path} />
-          <Tab href="/consultations" label="nav_consultations" path={path} />
-          <Tab href="/record" label="nav_record" path={path} />
+          {(TABS[session.role ?? "patient"] ?? TABS.patient).map(([href, label]) => (
+            <Tab key={href} href={href} label={label} path={path} />
+          ))}
           <Tab href="/notifications" label="nav_notifications" path={path}>
             {unread > 0 && (
               <span class="badge" aria-label={t("unread_count", lang, { count: unread })}>

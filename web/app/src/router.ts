@@ -28,3 +28,11 @@ export function match(pattern: string, path: string): Record<string, string> | n
   }
   return found;
 }
+
+/** Where a person lands once signed in: a doctor's agenda, the administrators' review queue,
+ * a patient's search for a doctor. */
+export function homeOf(role: string | null): string {
+  if (role === "doctor") return "/doctor/agenda";
+  if (role === "admin") return "/admin/doctors";
+  return "/doctors";
+}

@@ -3,7 +3,7 @@ import { api } from "../api/client";
 import { t } from "../i18n";
 import { e164 } from "../phone";
 import { shown, type Shown } from "../problems";
-import { navigate } from "../router";
+import { homeOf, navigate } from "../router";
 import { session, type Grant } from "../session";
 import { Alert, Field } from "../ui";
 
@@ -41,7 +41,7 @@ export function ResetPassword() {
     if (login.error || !login.data) return setProblem(shown(login.error as never, t("error", lang)));
     session.start(login.data as Grant);
     sessionStorage.setItem("keneya.phone", number);
-    navigate("/doctors");
+    navigate(homeOf(session.role));
   }
 
   return codeSent ? (

@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api/client";
 import { t } from "../i18n";
 import { shown, type Shown } from "../problems";
-import { navigate } from "../router";
+import { homeOf, navigate } from "../router";
 import { session, type Grant } from "../session";
 import { Alert, Field } from "../ui";
 
@@ -24,7 +24,7 @@ export function SignIn() {
     session.start(data as Grant);
     // The mobile-money number a payment suggests: usually the one the person signed in with.
     sessionStorage.setItem("keneya.phone", phone);
-    navigate("/doctors");
+    navigate(homeOf(session.role));
   }
 
   return (

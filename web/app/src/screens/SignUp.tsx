@@ -2,14 +2,16 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { t } from "../i18n";
 import { shown, type Shown } from "../problems";
-import { navigate } from "../router";
+import { homeOf, navigate } from "../router";
 import { session, type Grant } from "../session";
 import { Alert, Field } from "../ui";
 
 const NONE: Shown = { message: "", fields: {} };
 
-/** Name, phone and password; then the code sent by SMS; then signed in. */
-export function SignUp() {
+/** Name, phone and password; then the code sent by SMS; then signed in: a patient finds a
+ * doctor, a doctor completes their profile for review. */
+export function SignUp(props: { role?: "patient" | "doctor" }) {
+  const role = props.role ?? "patient";
   const lang = session.language;
   const [fullName, setFullName] = useState("");
   const [phone, setPhone] = useState("");
@@ -38,7 +40,7 @@ export function SignUp() {
   async function register(event: Event) {
     event.preventDefault();
     const { error } = await api.POST("/api/v1/auth/register", {
-      body: { role: "patient", full_name: fullName, phone, password, language: lang },
+      body: { role, full_name: fullName, phone, password, language: lang },
     });
     if (error) return setProblem(shown(error as never, t("error", lang)));
     await sendCode();
@@ -55,7 +57,7 @@ export function SignUp() {
     session.start(login.data as Grant);
     // The mobile-money number a payment suggests: usually the one the person signed in with.
     sessionStorage.setItem("keneya.phone", phone);
-    navigate("/doctors");
+    navigate(role === "doctor" ? "/doctor/profile" : homeOf(session.role));
   }
 
   if (codeSent) {
@@ -75,7 +77,7 @@ export function SignUp() {
   }
   return (
     <form class="card" onSubmit={register} noValidate>
-      <h1>{t("sign_up", lang)}</h1>
+      <h1>{t(role === "doctor" ? "sign_up_doctor" : "sign_up", lang)}</h1>
       <Field label={t("full_name", lang)} name="full_name" autocomplete="name" value={fullName}
         onInput={setFullName} error={problem.fields.full_name} />
       <Field label={t("phone", lang)} name="phone" type="tel" inputMode="tel" autocomplete="tel"

@@ -13,6 +13,12 @@ export function Welcome() {
         </button>
         <button onClick={() => navigate("/sign-in")}>{t("sign_in", lang)}</button>
       </div>
+      <p>
+        <a href="/sign-up/doctor" onClick={(event) => {
+          event.preventDefault();
+          navigate("/sign-up/doctor");
+        }}>{t("doctor_sign_up_link", lang)}</a>
+      </p>
     </section>
   );
 }
