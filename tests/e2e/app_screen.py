@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 import requests
 
-from tests.consultations.over_http import EVERY_DAY, eventually, sign_up, sign_up_admin
+from tests.auth.over_http import Api as AuthApi
+from tests.auth.over_http import new_phone
+from tests.consultations.over_http import EVERY_DAY, Person, eventually, sign_up_admin
 
 from .browser import PHONE, artifacts_dir, open_browser, require_browser, wait_until
 
@@ -55,8 +57,12 @@ def phone_browser() -> Iterator[Any]:
 @pytest.fixture
 def verified_doctor(platform: Any, aws_endpoint: str) -> dict[str, str]:
     """A doctor the users service has verified, with a schedule every day of the week: their
-    id, name and access token (to call the API as them)."""
-    doctor = sign_up(platform, "doctor", DOCTOR)
+    id, name, access token (to call the API as them) and phone (to sign in to the app, with
+    STRONG_PASSWORD)."""
+    auth = AuthApi(platform.url("auth"))
+    phone = new_phone()
+    account = auth.register(role="doctor", full_name=DOCTOR, phone=phone)
+    doctor = Person(account["user_id"], "doctor", auth.login(phone=phone)["access_token"], DOCTOR)
     headers = {"Authorization": f"Bearer {doctor.token}"}
 
     def call(method: str, path: str, body: Any, token_headers: dict[str, str]) -> Any:
@@ -97,7 +103,7 @@ def verified_doctor(platform: Any, aws_endpoint: str) -> dict[str, str]:
     assert verified.ok, verified.text
     slots = platform.url("consultations", f"/slots?doctor_id={doctor.user_id}")
     assert eventually(lambda: requests.get(slots, timeout=30).ok, timeout=20)
-    return {"id": doctor.user_id, "name": DOCTOR, "token": doctor.token}
+    return {"id": doctor.user_id, "name": DOCTOR, "token": doctor.token, "phone": phone}
 
 
 class Screen:

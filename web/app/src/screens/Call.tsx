@@ -74,6 +74,8 @@ export function CallScreen(props: { id: string }) {
   const local = useVideo(call.audioOnly ? null : call.localStream);
   const remote = useVideo(call.remoteStream);
   const state = call.state;
+  // A doctor goes back to their own page of the consultation (to complete it), a patient to theirs.
+  const back = session.role === "doctor" ? `/doctor/consultations/${props.id}` : `/consultations/${props.id}`;
   const inCall = call.phase === "in_call";
   const remoteVideo = call.remoteStream?.getVideoTracks().some((track) => track.readyState === "live" && !track.muted);
   const peer = call.peerRole === "doctor" || call.peerRole === "patient" ? call.peerRole : "doctor";
@@ -158,9 +160,9 @@ export function CallScreen(props: { id: string }) {
         </div>
       )}
       <p>
-        <a href={`/consultations/${props.id}`} onClick={(event) => {
+        <a href={back} onClick={(event) => {
           event.preventDefault();
-          navigate(`/consultations/${props.id}`);
+          navigate(back);
         }}>{t("back_to_consultation", lang)}</a>
       </p>
     </section>
