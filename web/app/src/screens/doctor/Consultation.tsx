@@ -150,6 +150,7 @@ function Completion(props: { id: string; onDone: (done: Consultation) => void })
 
   function change(next: SummaryForm) {
     setForm(next);
+    if (checked && Object.keys(problems(next)).length === 0) setProblem("");
     // Kept at every keystroke: a dropped connection or a closed tab loses nothing.
     keepDraft(localStorage, props.id, next);
   }
