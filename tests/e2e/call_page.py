@@ -189,6 +189,16 @@ class CallPage:
         self.wait_until(lambda: self.element(button).is_enabled(), "the join button")
         self.click(button)
 
+    def remember_call(self) -> None:
+        """Note the peer connection now, to see a fresh one replace it."""
+        self.driver.execute_script("window.previousCall = window.keneyaRoom.peerConnection()")
+
+    def on_a_new_call(self) -> bool:
+        return self.driver.execute_script(
+            "const pc = window.keneyaRoom.peerConnection();"
+            "return pc !== null && pc !== window.previousCall;"
+        )
+
     def state(self) -> str:
         return self.driver.execute_script("return window.keneyaRoom && window.keneyaRoom.state()")
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.consultations.over_http import Consultations
+from tests.records.over_http import SUMMARY
 
 from .app_screen import Screen, my_record, tap, text
 from .browser import LAPTOP, PHONE
@@ -18,21 +19,6 @@ from .call_page import MEDIA_DEADLINE_S, CallPage, confirmed_consultation, start
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("chromium")]
 
-SUMMARY = {
-    "reason": "Fièvre depuis deux jours",
-    "notes": "TDR paludisme positif.",
-    "diagnoses": [{"code": "B54", "label": "Paludisme, sans précision"}],
-    "prescriptions": [
-        {
-            "medicine": "Artéméther-luméfantrine 20/120 mg",
-            "dose": "4 comprimés",
-            "route": "orale",
-            "frequency": "2 fois par jour",
-            "duration": "3 jours",
-        }
-    ],
-    "follow_up": "Contrôle dans 7 jours si la fièvre persiste",
-}
 
 
 def unread_badge(driver: Any) -> int:

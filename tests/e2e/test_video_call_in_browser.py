@@ -83,33 +83,21 @@ def test_doctor_and_patient_see_each_other_in_the_room_until_one_hangs_up(
         print(f"call screenshot: {screenshot}")
 
     # when the patient's phone loses its signaling connection
-    doctor_page.driver.execute_script("window.firstCall = window.keneyaRoom.peerConnection()")
+    doctor_page.remember_call()
     cut_signaling_socket(platform, PHONE_USER_AGENT)
 
     # then the page reconnects and joins again, and both sides start a fresh call that flows
-    doctor_page.wait_until(
-        lambda: doctor_page.driver.execute_script(
-            "const pc = window.keneyaRoom.peerConnection();"
-            "return pc !== null && pc !== window.firstCall;"
-        ),
-        "a new call after the reconnection",
-    )
+    doctor_page.wait_until(doctor_page.on_a_new_call, "a new call after the reconnection")
     for page in (doctor_page, patient_page):
         page.wait_until(page.call_flows, "video again", timeout=MEDIA_DEADLINE_S)
     assert patient_page.state() == "connected"
 
     # when the patient's network weakens and they switch to audio only
-    doctor_page.driver.execute_script("window.videoCall = window.keneyaRoom.peerConnection()")
+    doctor_page.remember_call()
     patient_page.click("switch-audio")
 
     # then a fresh call carries sound both ways and no video either way
-    doctor_page.wait_until(
-        lambda: doctor_page.driver.execute_script(
-            "const pc = window.keneyaRoom.peerConnection();"
-            "return pc !== null && pc !== window.videoCall;"
-        ),
-        "a new call in audio only",
-    )
+    doctor_page.wait_until(doctor_page.on_a_new_call, "a new call in audio only")
     for page in (doctor_page, patient_page):
         page.wait_until(page.sound_flows, "sound in audio only", timeout=MEDIA_DEADLINE_S)
     time.sleep(2)
