@@ -270,7 +270,9 @@ def test_an_orange_money_refund_waits_for_an_administrator(
         "POST", f"/refunds/{intent['id']}/paid", {"reference": "OM-REFUND-0001"}
     )
     assert done.status_code == 200, done.text
-    assert payments.as_(patient).get(intent["id"]).json()["status"] == "refunded"
+    seen = payments.as_(patient).get(intent["id"]).json()
+    assert (seen["status"], seen["refund_reference"]) == ("refunded", "OM-REFUND-0001")
+    assert seen["refunded_at"] is not None
     payment_events.wait_for("payment.refunded", payment_id=intent["id"])
 
 

@@ -115,6 +115,45 @@ def test_suspension_unlists_the_doctor_and_reinstatement_lists_them_again(
     assert again.data["status"] == "verified"
 
 
+def test_each_decision_is_kept_newest_first_with_the_administrator_and_the_reason(
+    people, users_api, admin
+):
+    doctor = people.doctor("Dr Adama Konaté")
+    users_api.patch("/me", COMPLETE_DOCTOR, who=doctor)
+    history = f"/admin/doctors/{doctor.user_id}/history"
+    assert users_api.get(history, who=admin).json() == {"items": []}
+
+    users_api.post(f"/admin/doctors/{doctor.user_id}/verify", who=admin)
+    users_api.post(
+        f"/admin/doctors/{doctor.user_id}/suspend", {"reason": "Plainte d'un patient"}, who=admin
+    )
+    users_api.post(f"/admin/doctors/{doctor.user_id}/verify", who=admin)
+    # a refused action decides nothing
+    assert users_api.post(f"/admin/doctors/{doctor.user_id}/verify", who=admin).status_code == 409
+
+    answer = users_api.get(history, who=admin)
+
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["Cache-Control"] == "no-store"
+    items = answer.json()["items"]
+    assert [(i["action"], i["status_before"], i["status_after"], i["reason"]) for i in items] == [
+        ("verify", "suspended", "verified", None),
+        ("suspend", "verified", "suspended", "Plainte d'un patient"),
+        ("verify", "pending", "verified", None),
+    ]
+    assert {(i["decided_by"]["id"], i["decided_by"]["full_name"]) for i in items} == {
+        (admin.user_id, "Fanta Keita")
+    }
+    times = [i["decided_at"] for i in items]
+    assert times == sorted(times, reverse=True)
+    assert users_api.get(history, who=doctor).status_code == 403
+
+
+def test_only_a_doctor_has_a_review_history(patient, users_api, admin):
+    for who in (patient.user_id, "01NOSUCHDOCTOR000000000000"):
+        assert users_api.get(f"/admin/doctors/{who}/history", who=admin).status_code == 404
+
+
 def test_an_incomplete_doctor_cannot_be_verified_and_the_missing_fields_are_named(
     people, users_api, admin
 ):

@@ -57,7 +57,13 @@ class IntentView(BaseModel):
     status_text: dict[str, str]
     failure_reason: str | None
     next_action: NextAction | None
-    refund_status: str | None
+    refund_status: str | None = Field(
+        description="queued: an administrator sends it; refunded: the money went back"
+    )
+    refund_reference: str | None = Field(
+        None, description="The provider's reference of the refund, once paid out"
+    )
+    refunded_at: datetime | None = Field(None, description="When the refund was paid out")
     created_at: datetime
     updated_at: datetime
     expires_at: datetime
@@ -113,6 +119,9 @@ def intent_view(intent: Intent) -> IntentView:
         failure_reason=intent.failure_reason,
         next_action=action,
         refund_status=intent.refund_status,
+        refund_reference=intent.refund_reference,
+        # Refunded is final: the intent's last change is the refund.
+        refunded_at=intent.updated_at if intent.status == "refunded" else None,
         created_at=intent.created_at,
         updated_at=intent.updated_at,
         expires_at=intent.expires_at,

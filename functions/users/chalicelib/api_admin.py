@@ -1,4 +1,4 @@
-"""Administrators' routes: the review of doctors (`/admin/doctors...`).
+"""Administrators' routes: the review of doctors (`/admin/doctors...`) and its history.
 
 A caller who is not an administrator gets 403 before anything is looked up.
 """
@@ -80,8 +80,8 @@ def blueprint(authorizer: Any) -> Blueprint:
     )
     @answers
     def verify_doctor(doctor_id: str) -> Response:
-        admin(review.current_request)
-        return doctor_response(users().review(checked_id(doctor_id), "verify"))
+        who = admin(review.current_request)
+        return doctor_response(users().review(checked_id(doctor_id), "verify", who.user_id))
 
     @review.route("/admin/doctors/{doctor_id}/suspend", methods=["POST"], authorizer=authorizer)
     @operation(
@@ -95,8 +95,24 @@ def blueprint(authorizer: Any) -> Blueprint:
     @answers
     def suspend_doctor(doctor_id: str) -> Response:
         request = review.current_request
-        admin(request)
+        who = admin(request)
         body = parse_body(schemas.SuspendRequest, request)
-        return doctor_response(users().review(checked_id(doctor_id), "suspend", body.reason))
+        return doctor_response(
+            users().review(checked_id(doctor_id), "suspend", who.user_id, body.reason)
+        )
+
+    @review.route("/admin/doctors/{doctor_id}/history", authorizer=authorizer)
+    @operation(
+        "The history of a doctor's review",
+        response=schemas.ReviewHistory,
+        errors=(403,),
+        description="Every verification and suspension, newest first: when, by which "
+        "administrator, from which status to which, and the reason of a suspension.",
+    )
+    @answers
+    def doctor_review_history(doctor_id: str) -> Response:
+        admin(review.current_request)
+        decisions = users().review_history(checked_id(doctor_id))
+        return json_response(views.review_history(decisions), headers=NO_STORE)
 
     return review

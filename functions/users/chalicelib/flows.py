@@ -35,7 +35,7 @@ from chalicelib.published_events import events_for
 from chalicelib.schedules import build_availability
 from chalicelib.search_cache import SearchCache
 from chalicelib.store import CareStore, ProfileStore
-from chalicelib.verification import Action, review
+from chalicelib.verification import Action, Decision, Reviewer, decision_of, newest_first, review
 from keneya.correlation import new_id
 from keneya.logs import logger
 from keneya.tokens import Principal
@@ -70,9 +70,11 @@ class Users:
         *,
         missing: type[UsersError] = ProfileNotReady,
         reason: str | None = None,
+        decide: Callable[[Profile, Profile], Decision] | None = None,
     ) -> Profile:
-        """Apply `mutate` to the stored profile and save it with the events it causes; read
-        again and re-apply when another request changed the profile meanwhile."""
+        """Apply `mutate` to the stored profile and save it with the events it causes (and the
+        review decision `decide` makes of the change); read again and re-apply when another
+        request changed the profile meanwhile."""
         for _ in range(_ATTEMPTS):
             before = self.profiles.get(user_id)
             if before is None:
@@ -84,7 +86,10 @@ class Users:
             now = self.clock.now()
             try:
                 self.profiles.replace(
-                    before, after, events_for(before, after, changed, now, reason=reason)
+                    before,
+                    after,
+                    events_for(before, after, changed, now, reason=reason),
+                    decide(before, after) if decide else None,
                 )
             except ConcurrentUpdate:
                 continue
@@ -288,10 +293,26 @@ class Users:
             listed, after = self.profiles.review_queue(status, after, limit or DEFAULT_PAGE_SIZE)
         return listed, make_cursor(after, fingerprint) if after else None
 
-    def review(self, doctor_id: str, action: Action, reason: str | None = None) -> Profile:
+    def review(self, doctor_id: str, action: Action, by: str, reason: str | None = None) -> Profile:
+        """The administrator `by` (a user id) verifies or suspends the doctor; the decision is
+        kept in the doctor's history with the administrator's name as their profile has it."""
+
         def act(profile: Profile) -> Change:
             if not profile.is_doctor:
                 raise NotFound()
             return review(profile, action, self.clock.now(), reason), ["status"]
 
-        return self._change(doctor_id, act, missing=NotFound, reason=reason)
+        reviewer = self.profiles.get(by)
+        who = Reviewer(by, reviewer.full_name if reviewer is not None else None)
+        return self._change(
+            doctor_id,
+            act,
+            missing=NotFound,
+            reason=reason,
+            decide=lambda before, after: decision_of(before, after, action, who),
+        )
+
+    def review_history(self, doctor_id: str) -> list[Decision]:
+        """Every decision of the doctor's review, newest first."""
+        self.doctor_for_review(doctor_id)
+        return newest_first(self.profiles.decisions(doctor_id))

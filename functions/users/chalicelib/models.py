@@ -4,6 +4,7 @@
     profile (any role)                 USER#<id>             PROFILE
         gsi1 (doctors only)            DIRECTORY#<specialty> <folded name>#<id>   while verified
                                        REVIEW#<status>       <since>#<id>         otherwise
+    review decision on a doctor        USER#<id>             DECISION#<UTC time>#<id>
     listing of a verified doctor       LISTING#<id>          ALL
         gsi1                           DIRECTORY#*           <folded name>#<id>
     consultation of a doctor with      CARE#<doctor id>      PATIENT#<patient id>#<consultation id>
@@ -13,8 +14,10 @@
 
 Access patterns: a profile by user id (every route); the directory by specialty, or across
 specialties (the listings: only what a card shows, kept with the profile in one transaction), in
-name order, filtered while read (search); the review queue by status (administrators); whether a
-doctor has a consultation with a patient (privacy: one query on the doctor's CARE partition).
+name order, filtered while read (search); the review queue by status (administrators); a
+doctor's review decisions, newest first (one query on their own partition, each written in the
+transaction of the change it records); whether a doctor has a consultation with a patient
+(privacy: one query on the doctor's CARE partition).
 A doctor's schedule lives in its profile item, so a profile and its schedule change together
 under one revision number (the condition of every write).
 """
@@ -40,6 +43,7 @@ from keneya.config import settings
 
 PROFILE_SK = "PROFILE"
 LISTING_SK = "ALL"
+DECISION_PREFIX = "DECISION#"
 
 
 def profile_pk(user_id: str) -> str:
@@ -48,6 +52,11 @@ def profile_pk(user_id: str) -> str:
 
 def listing_pk(user_id: str) -> str:
     return f"LISTING#{user_id}"
+
+
+def decision_sk(decided_at: str, decision_id: str) -> str:
+    """`decided_at` as ISO-8601 UTC: the keys sort in the order of the decisions."""
+    return f"{DECISION_PREFIX}{decided_at}#{decision_id}"
 
 
 def care_key(doctor_id: str, patient_id: str, consultation_id: str) -> tuple[str, str]:
@@ -62,6 +71,7 @@ def care_prefix(patient_id: str) -> str:
 class Models:
     ProfileItem: type[Model]
     CareItem: type[Model]
+    DecisionItem: type[Model]
 
 
 def models() -> Models:
@@ -128,4 +138,17 @@ def models_for(table_name: str) -> Models:
         status = UnicodeAttribute()
         updated_at = UTCDateTimeAttribute()
 
-    return Models(ProfileItem, CareItem)
+    class DecisionItem(Model):
+        Meta = table_meta(table_name)
+        pk = UnicodeAttribute(hash_key=True)
+        sk = UnicodeAttribute(range_key=True)
+        doctor_id = UnicodeAttribute()
+        action = UnicodeAttribute()
+        status_before = UnicodeAttribute()
+        status_after = UnicodeAttribute()
+        decided_at = UTCDateTimeAttribute()
+        admin_id = UnicodeAttribute()
+        admin_name = UnicodeAttribute(null=True)
+        reason = UnicodeAttribute(null=True)
+
+    return Models(ProfileItem, CareItem, DecisionItem)

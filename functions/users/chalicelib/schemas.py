@@ -285,6 +285,9 @@ class DoctorProfile(ProfileBase):
     photo_url: str | None = None
     status: Literal["pending", "verified", "suspended"]
     status_reason: str | None = Field(None, description="Why a doctor was suspended")
+    status_changed_at: datetime | None = Field(
+        None, description="Since when the doctor has this status (pending: since sign-up)"
+    )
     verified_at: datetime | None = None
     has_schedule: bool
 
@@ -300,6 +303,28 @@ class ProfileView(RootModel[PatientProfile | DoctorProfile | AdminProfile]):
 class ReviewPage(View):
     items: list[DoctorProfile]
     next_cursor: str | None = None
+
+
+class ReviewerView(View):
+    id: str
+    full_name: str | None = Field(None, description="null: the administrator's name is unknown")
+
+
+class ReviewDecision(View):
+    """One decision of an administrator on a doctor."""
+
+    action: Literal["verify", "suspend"]
+    status_before: Literal["pending", "verified", "suspended"]
+    status_after: Literal["pending", "verified", "suspended"]
+    decided_at: datetime
+    decided_by: ReviewerView
+    reason: str | None = Field(None, description="Why the doctor was suspended")
+
+
+class ReviewHistory(View):
+    """Every decision of the review of a doctor, newest first."""
+
+    items: list[ReviewDecision]
 
 
 class TimeRangeView(View):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
@@ -27,16 +27,20 @@ from chalicelib.directory import (
 )
 from chalicelib.errors import ConcurrentUpdate
 from chalicelib.models import (
+    DECISION_PREFIX,
     LISTING_SK,
     PROFILE_SK,
     Models,
     care_key,
     care_prefix,
+    decision_sk,
     listing_pk,
     profile_pk,
 )
 from chalicelib.profiles import EmergencyContact, Profile
 from chalicelib.schedules import availability_from_payload
+from chalicelib.verification import Decision, Reviewer
+from keneya.correlation import new_id
 from keneya.events import Event
 from keneya.outbox import OutboxTransaction
 
@@ -65,6 +69,11 @@ _CARD_ATTRIBUTES = [
 _FILTER_ATTRIBUTES = ["city_key", "name_search"]
 
 
+def _utc_key(moment: datetime) -> str:
+    """A time as a sort key: UTC, fixed width, microseconds."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def _conditional_failure(error: Exception) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
@@ -87,6 +96,7 @@ class ProfileStore:
         time_budget_seconds: float = TIME_BUDGET_SECONDS,
     ) -> None:
         self._Item = models.ProfileItem
+        self._Decision = models.DecisionItem
         self._filtered_page_size = filtered_page_size
         self._read_budget = read_budget
         self._time_budget = time_budget_seconds
@@ -110,9 +120,16 @@ class ProfileStore:
             raise
         return True
 
-    def replace(self, before: Profile, after: Profile, events: Iterable[Event] = ()) -> None:
-        """Save `after` in place of `before` and emit `events`, atomically; raises
-        `ConcurrentUpdate` when the stored profile is no longer `before`."""
+    def replace(
+        self,
+        before: Profile,
+        after: Profile,
+        events: Iterable[Event] = (),
+        decision: Decision | None = None,
+    ) -> None:
+        """Save `after` in place of `before` and emit `events` (and keep the review `decision`
+        that made the change), atomically; raises `ConcurrentUpdate` when the stored profile is
+        no longer `before`."""
         try:
             with OutboxTransaction() as tx:
                 tx.save(self._item(after), condition=self._Item.revision == before.revision)
@@ -120,6 +137,8 @@ class ProfileStore:
                     tx.save(self._listing(after))
                 elif before.listed:
                     tx.delete(self._Item(listing_pk(after.user_id), LISTING_SK))
+                if decision is not None:
+                    tx.save(self._decision_item(decision))
                 for event in events:
                     tx.emit(event)
         except TransactWriteError as error:
@@ -127,6 +146,44 @@ class ProfileStore:
             if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
                 raise ConcurrentUpdate() from None
             raise
+
+    # -- the review's decisions -------------------------------------------------------------
+
+    def decisions(self, doctor_id: str, limit: int = 100) -> list[Decision]:
+        """The doctor's review decisions, newest first (the latest `limit`)."""
+        Item = self._Decision
+        items = Item.query(
+            profile_pk(doctor_id),
+            Item.sk.startswith(DECISION_PREFIX),
+            scan_index_forward=False,
+            limit=limit,
+        )
+        return [
+            Decision(
+                doctor_id=item.doctor_id,
+                action=item.action,
+                status_before=item.status_before,
+                status_after=item.status_after,
+                decided_at=item.decided_at,
+                by=Reviewer(item.admin_id, getattr(item, "admin_name", None)),
+                reason=getattr(item, "reason", None),
+            )
+            for item in items
+        ]
+
+    def _decision_item(self, decision: Decision) -> Any:
+        return self._Decision(
+            profile_pk(decision.doctor_id),
+            decision_sk(_utc_key(decision.decided_at), new_id()),
+            doctor_id=decision.doctor_id,
+            action=decision.action,
+            status_before=decision.status_before,
+            status_after=decision.status_after,
+            decided_at=decision.decided_at,
+            admin_id=decision.by.user_id,
+            admin_name=decision.by.full_name,
+            reason=decision.reason,
+        )
 
     # -- the directory ---------------------------------------------------------------------
 

@@ -2,11 +2,14 @@
 
 The one table of what an action does from each status. Only a verified doctor is listed in the
 directory and bookable; a suspended one can be reinstated (verified again) after review.
+Every action that changes the status is kept as a `Decision` (when, by which administrator,
+from which status to which, and why), so a doctor's review has a history.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -47,3 +50,44 @@ def review(profile: Profile, action: Action, now: datetime, reason: str | None =
         verified_at=now if target == "verified" else profile.verified_at,
         updated_at=now,
     )
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    """The administrator acting: their id, and their name when their profile is at hand."""
+
+    user_id: str
+    full_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One decision of the review of a doctor, as kept in their history."""
+
+    doctor_id: str
+    action: Action
+    status_before: Status
+    status_after: Status
+    decided_at: datetime
+    by: Reviewer
+    reason: str | None = None
+
+
+def decision_of(before: Profile, after: Profile, action: Action, by: Reviewer) -> Decision:
+    """What `review` decided, from the profile before and after it; the reason is kept only for
+    a suspension (the one decision that needs it)."""
+    if before.status is None or after.status is None or before.status == after.status:
+        raise TransitionRefused(before.status or before.role, action)
+    return Decision(
+        doctor_id=after.user_id,
+        action=action,
+        status_before=before.status,
+        status_after=after.status,
+        decided_at=after.status_changed_at or after.updated_at,
+        by=by,
+        reason=after.status_reason if after.status == "suspended" else None,
+    )
+
+
+def newest_first(decisions: Iterable[Decision]) -> list[Decision]:
+    return sorted(decisions, key=lambda decision: decision.decided_at, reverse=True)

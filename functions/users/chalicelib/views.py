@@ -14,6 +14,7 @@ from chalicelib import schemas
 from chalicelib.directory import card, photo_version, render_card
 from chalicelib.profiles import Profile
 from chalicelib.schedules import Availability, today_in
+from chalicelib.verification import Decision
 from chalicelib.vocabularies import Language, language_label, specialty_label
 
 OWN_PHOTO_PATH = "/api/v1/users/me/photo"
@@ -79,8 +80,27 @@ def doctor_view(profile: Profile, language: Language, photo_path: str) -> schema
         photo_url=f"{photo_path}?v={version}" if version else None,
         status=profile.status or "pending",
         status_reason=profile.status_reason,
+        status_changed_at=profile.status_changed_at,
         verified_at=profile.verified_at,
         has_schedule=profile.availability is not None,
+    )
+
+
+def review_history(decisions: list[Decision]) -> schemas.ReviewHistory:
+    return schemas.ReviewHistory(
+        items=[
+            schemas.ReviewDecision(
+                action=decision.action,
+                status_before=decision.status_before,
+                status_after=decision.status_after,
+                decided_at=decision.decided_at,
+                decided_by=schemas.ReviewerView(
+                    id=decision.by.user_id, full_name=decision.by.full_name
+                ),
+                reason=decision.reason,
+            )
+            for decision in decisions
+        ]
     )
 
 

@@ -137,6 +137,15 @@ export const TEXTS = {
   nav_record: { fr: "Dossier", en: "Record" },
   nav_notifications: { fr: "Alertes", en: "Alerts" },
   nav_account: { fr: "Compte", en: "Account" },
+  refund_sent: {
+    fr: "Remboursement de {amount} envoyé le {when}, référence {reference}.",
+    en: "Refund of {amount} sent on {when}, reference {reference}.",
+  },
+  refund_sent_unreferenced: { fr: "Remboursement de {amount} envoyé le {when}.", en: "Refund of {amount} sent on {when}." },
+  cancelled_doctor_suspended: {
+    fr: "Le médecin ne consulte plus sur Keneya pour le moment : la consultation a été annulée.",
+    en: "The doctor no longer consults on Keneya for now: the consultation was cancelled.",
+  },
 } satisfies Texts;
 
 export type TextKey = keyof typeof TEXTS;

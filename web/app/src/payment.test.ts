@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canJoinCall, step } from "./payment";
+import { canJoinCall, refundOf, step } from "./payment";
 
 const due = "2026-12-07T09:15:00Z";
 
@@ -49,5 +49,28 @@ describe("joining the call", () => {
     for (const status of ["pending_payment", "cancelled", "completed", "no_show", "expired"]) {
       expect(canJoinCall({ status, starts_at: starts }, now)).toBe(false);
     }
+  });
+});
+
+describe("the refund of a cancelled consultation", () => {
+  const failed = { status: "failed", amount_xof: 7500, refund_status: null };
+
+  it("is none while nothing was refunded", () => {
+    expect(refundOf([failed, { status: "succeeded", amount_xof: 7500, refund_status: null }])).toBeNull();
+  });
+
+  it("is waiting while an administrator has it to send", () => {
+    expect(refundOf([failed, { status: "succeeded", amount_xof: 7500, refund_status: "queued" }]))
+      .toEqual({ kind: "waiting", amountXof: 7500 });
+  });
+
+  it("is sent, with when and the provider's reference, whichever try was paid", () => {
+    const paid = {
+      status: "refunded", amount_xof: 7500, refund_status: "refunded",
+      refund_reference: "OM-REF-1", refunded_at: "2026-12-07T10:00:00Z",
+    };
+    expect(refundOf([paid, failed])).toEqual({
+      kind: "sent", amountXof: 7500, at: "2026-12-07T10:00:00Z", reference: "OM-REF-1",
+    });
   });
 });

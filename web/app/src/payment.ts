@@ -45,3 +45,26 @@ export function canJoinCall(consultation: { status: string; starts_at: string },
   return consultation.status === "confirmed"
     && new Date(consultation.starts_at).getTime() - now <= JOIN_EARLY_MS;
 }
+
+export interface RefundState {
+  status: string;
+  amount_xof: number;
+  refund_status?: string | null;
+  refund_reference?: string | null;
+  refunded_at?: string | null;
+}
+
+export type Refund =
+  | { kind: "sent"; amountXof: number; at: string | null; reference: string | null }
+  | { kind: "waiting"; amountXof: number };
+
+/** What became of the refund of a consultation's payments (the one paid, among tries that
+ * failed or expired): sent (when, with the provider's reference), waiting, or none. */
+export function refundOf(intents: readonly RefundState[]): Refund | null {
+  const sent = intents.find((intent) => intent.refund_status === "refunded" || intent.status === "refunded");
+  if (sent) {
+    return { kind: "sent", amountXof: sent.amount_xof, at: sent.refunded_at ?? null, reference: sent.refund_reference ?? null };
+  }
+  const waiting = intents.find((intent) => intent.refund_status === "queued");
+  return waiting ? { kind: "waiting", amountXof: waiting.amount_xof } : null;
+}

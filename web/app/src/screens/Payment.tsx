@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { bamakoDateTime, countdown, money } from "../format";
 import { t, type TextKey } from "../i18n";
-import { canJoinCall, step, type IntentState } from "../payment";
+import { canJoinCall, refundOf, step, type IntentState, type Refund, type RefundState } from "../payment";
 import { e164 } from "../phone";
 import { shown } from "../problems";
 import { navigate } from "../router";
@@ -11,7 +11,7 @@ import { Alert } from "../ui";
 
 type Consultation = { id: string; status: string; starts_at: string; fee_xof: number;
   doctor_name?: string | null; payment_due_at?: string | null; refund_until?: string | null;
-  cancellation?: { refund_due: boolean } | null };
+  cancellation?: { refund_due: boolean; reason?: string | null } | null };
 
 const CANCELLABLE = ["pending_payment", "confirmed"];
 
@@ -23,6 +23,7 @@ export function PaymentPage(props: { id: string }) {
   const lang = session.language;
   const [consultation, setConsultation] = useState<Consultation | null>(null);
   const [intent, setIntent] = useState<(IntentState & { id: string }) | null>(null);
+  const [refund, setRefund] = useState<Refund | null>(null);
   const [now, setNow] = useState(Date.now());
   const [problem, setProblem] = useState("");
   const [cancelling, setCancelling] = useState(false);
@@ -34,7 +35,9 @@ export function PaymentPage(props: { id: string }) {
     });
     if (found.data) setConsultation(found.data as Consultation);
     const mine = await api.GET("/api/v1/payments");
-    const latest = (mine.data?.items ?? []).filter((i) => i.consultation_id === props.id).pop();
+    const ours = (mine.data?.items ?? []).filter((i) => i.consultation_id === props.id);
+    const latest = ours[ours.length - 1];
+    setRefund(refundOf(ours as RefundState[]));
     setIntent((latest as (IntentState & { id: string }) | undefined) ?? null);
   }
 
@@ -116,11 +119,16 @@ export function PaymentPage(props: { id: string }) {
         <a class="button primary" href={current.url}>{t("orange_money", lang)}</a>
       )}
       {current.kind === "confirm_on_phone" && <p>{t("confirm_on_phone", lang)}</p>}
+      {consultation.cancellation?.reason === "doctor_suspended" && <p>{t("cancelled_doctor_suspended", lang)}</p>}
       {consultation.cancellation && (
         <p class="refund">
-          {consultation.cancellation.refund_due
-            ? t("refunded", lang, { amount: money(consultation.fee_xof, lang) })
-            : t("not_refunded", lang)}
+          {refund?.kind === "sent" && refund.at
+            ? t(refund.reference ? "refund_sent" : "refund_sent_unreferenced", lang, {
+              amount: money(refund.amountXof, lang), when: bamakoDateTime(refund.at, lang), reference: refund.reference ?? "",
+            })
+            : consultation.cancellation.refund_due
+              ? t("refunded", lang, { amount: money(consultation.fee_xof, lang) })
+              : t("not_refunded", lang)}
         </p>
       )}
       {CANCELLABLE.includes(consultation.status) && !cancelling && (
