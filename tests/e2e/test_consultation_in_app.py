@@ -20,7 +20,6 @@ from .call_page import MEDIA_DEADLINE_S, CallPage, confirmed_consultation, start
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("chromium")]
 
 
-
 def unread_badge(driver: Any) -> int:
     count = driver.execute_script(
         "const b = document.querySelector('.tabs .badge'); return b ? b.textContent : '0'"
