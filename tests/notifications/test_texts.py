@@ -105,6 +105,13 @@ def test_a_cancellation_tells_the_refund_only_when_one_is_due():
     assert "rembours" not in kept.body
 
 
+def test_a_cancellation_for_a_suspended_doctor_says_why_and_still_tells_the_refund():
+    told = render(notice("consultation.cancelled.doctor_suspended"), "fr", {})
+
+    assert "ne consulte plus sur Keneya" in told.body
+    assert "remboursement de 15\u202f000 FCFA" in told.body
+
+
 def test_every_event_the_service_consumes_has_a_reaction():
     from keneya.events.catalogue import CATALOGUE
 

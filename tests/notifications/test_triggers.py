@@ -90,6 +90,19 @@ def test_a_cancellation_by_the_doctor_tells_only_the_patient():
     assert [n.user_id for n in react(cancelled).notices] == ["p-1"]
 
 
+def test_a_suspended_doctors_patients_are_told_why_their_consultation_is_cancelled():
+    cancelled = event(
+        "consultation.cancelled",
+        {**CONSULTATION, "cancelled_by": "admin", "reason": "doctor_suspended",
+         "refund_due": True, "fee_xof": 10000},
+    )
+
+    kinds = {n.user_id: n.kind for n in react(cancelled).notices}
+
+    assert kinds == {"p-1": "consultation.cancelled.doctor_suspended",
+                     "d-1": "consultation.cancelled.doctor"}
+
+
 def test_a_completed_consultation_carries_no_clinical_content_into_the_notice():
     completed = event(
         "consultation.completed",

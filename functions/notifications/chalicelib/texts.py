@@ -164,6 +164,18 @@ TEXTS: dict[str, dict[Language, Text]] = {
             "Your consultation with {doctor}{on_when} is cancelled.{refund}",
         ),
     },
+    "consultation.cancelled.doctor_suspended": {
+        "fr": Text(
+            "Consultation annulée",
+            "Votre consultation avec {doctor}{on_when} est annulée : ce médecin ne consulte plus "
+            "sur Keneya pour le moment. Vous pouvez réserver avec un autre médecin.{refund}",
+        ),
+        "en": Text(
+            "Consultation cancelled",
+            "Your consultation with {doctor}{on_when} is cancelled: this doctor no longer "
+            "consults on Keneya for now. You can book with another doctor.{refund}",
+        ),
+    },
     "consultation.cancelled.doctor": {
         "fr": Text(
             "Consultation annulée",

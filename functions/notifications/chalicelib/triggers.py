@@ -197,9 +197,15 @@ def consultation_cancelled(event: Event) -> Reaction:
     values: dict[str, Any] = {"fee_xof": data.fee_xof, "refund_due": data.refund_due}
     if data.starts_at is not None:
         values["starts_at"] = data.starts_at
+    # A suspended doctor's patients are told why: the doctor no longer consults, for now.
+    kind = (
+        "consultation.cancelled.doctor_suspended"
+        if data.reason == "doctor_suspended"
+        else "consultation.cancelled"
+    )
     notices = [
         _notice(
-            event, "consultation.cancelled", "appointments", data.patient_id, ALL,
+            event, kind, "appointments", data.patient_id, ALL,
             values=values, link=_link(data), **_doctor(data),
         )
     ]

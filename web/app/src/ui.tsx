@@ -1,6 +1,7 @@
 // Small pieces every screen uses: a labelled field that shows its problem, and the problem line.
 import type { ComponentChildren } from "preact";
 import { useId } from "preact/hooks";
+import { navigate } from "./router";
 
 export function Field(props: {
   label: string;
@@ -42,4 +43,15 @@ export function Alert(props: { children: ComponentChildren }) {
       {props.children}
     </p>
   ) : null;
+}
+
+/** An in-app link: the router's navigation, and a real href for a new tab or a screen reader. */
+export function Link(props: { href: string; class?: string; children: ComponentChildren }) {
+  return (
+    <a href={props.href} class={props.class} onClick={(event) => {
+      event.preventDefault();
+      navigate(props.href);
+      scrollTo(0, 0);
+    }}>{props.children}</a>
+  );
 }

@@ -8,7 +8,8 @@ import { bamakoDateTime, money } from "../../format";
 import { session } from "../../session";
 import { t, type TextKey } from "../../texts/admin";
 import { Alert } from "../../ui";
-import { call, Link, NONE, TextArea, usePhoto } from "./parts";
+import { Link } from "../../ui";
+import { call, NONE, TextArea, usePhoto } from "./parts";
 import { actionsFor, decisionKey, newestFirst, REASON_MAX, reasonProblem } from "./review";
 import { sinceText, type Doctor } from "./ReviewQueue";
 

@@ -7,7 +7,8 @@ import { bamakoDateTime } from "../../format";
 import { session } from "../../session";
 import { t, type TextKey } from "../../texts/admin";
 import { Alert } from "../../ui";
-import { call, Link } from "./parts";
+import { Link } from "../../ui";
+import { call } from "./parts";
 import { isStatus, STATUSES, type ReviewStatus } from "./review";
 
 export type Doctor = components["schemas"]["users.DoctorProfile"];

@@ -1,10 +1,8 @@
-// What the administrators' screens share: an in-app link, an API answer as an outcome (never a
+// What the administrators' screens share: an API answer as an outcome (never a
 // throw), a labelled text area with its hint and problem, and a doctor's photo fetched with the
 // administrator's token (its link needs one, so an <img> cannot fetch it by itself).
-import type { ComponentChildren } from "preact";
 import { useEffect, useId, useState } from "preact/hooks";
 import { shown, type Problem, type Shown } from "../../problems";
-import { navigate } from "../../router";
 import { session } from "../../session";
 import { t } from "../../texts/admin";
 
@@ -27,16 +25,6 @@ export async function call<T>(
   }
 }
 
-/** An in-app link (the router's navigation; a real href for a new tab or a screen reader). */
-export function Link(props: { href: string; class?: string; children: ComponentChildren }) {
-  return (
-    <a href={props.href} class={props.class} onClick={(event) => {
-      event.preventDefault();
-      navigate(props.href);
-      scrollTo(0, 0);
-    }}>{props.children}</a>
-  );
-}
 
 export function TextArea(props: {
   label: string;

@@ -7,7 +7,7 @@ import { bamakoDateTime, bamakoTime } from "../../format";
 import { inbox } from "../../notifications";
 import { session } from "../../session";
 import { t, type TextKey } from "../../texts/doctor";
-import { Link } from "../record/parts";
+import { Link } from "../../ui";
 import { usePatientNames } from "./names";
 
 // A safety net under the notifications socket: the list is read again now and then.

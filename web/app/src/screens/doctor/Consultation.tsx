@@ -14,7 +14,7 @@ import { shown } from "../../problems";
 import { session } from "../../session";
 import { t, type TextKey } from "../../texts/doctor";
 import { Alert, Field } from "../../ui";
-import { Link } from "../record/parts";
+import { Link } from "../../ui";
 import { patientName } from "./names";
 
 type Consultation = AgendaItem & {

@@ -4,7 +4,7 @@ import { api } from "../../api/client";
 import { money } from "../../format";
 import { session } from "../../session";
 import { t } from "../../texts/doctor";
-import { Link } from "../record/parts";
+import { Link } from "../../ui";
 
 type Period = { period: string; earned_xof: number; refunded_xof: number; net_xof: number; payments: number };
 

@@ -4,7 +4,7 @@ import { api } from "../../api/client";
 import { bamakoDateTime } from "../../format";
 import { session } from "../../session";
 import { t } from "../../texts/doctor";
-import { Link } from "../record/parts";
+import { Link } from "../../ui";
 import { usePatientNames } from "./names";
 
 type Done = { id: string; patient_id: string; starts_at: string; reason: string;

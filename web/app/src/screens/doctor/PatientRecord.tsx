@@ -7,7 +7,7 @@ import { bamakoDateTime } from "../../format";
 import { entryName, shortDate, vitalReading, type Entry } from "../../record";
 import { session } from "../../session";
 import { t, type TextKey } from "../../texts/doctor";
-import { Link } from "../record/parts";
+import { Link } from "../../ui";
 
 type RecordView = components["schemas"]["records.RecordView"];
 type State = { state: "loading" } | { state: "closed" } | { state: "failed" } | { state: "ready"; record: RecordView };

@@ -9,7 +9,8 @@ import { t, type TextKey } from "../../texts/record";
 import { type Entry, entryName, labelled, exportFileName, shortDate, vitalReading } from "../../record";
 import { session } from "../../session";
 import { Alert } from "../../ui";
-import { call, Link, me, Show, useLoad } from "./parts";
+import { Link } from "../../ui";
+import { call, me, Show, useLoad } from "./parts";
 
 type RecordView = components["schemas"]["records.RecordView"];
 

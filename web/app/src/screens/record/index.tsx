@@ -6,7 +6,7 @@ import { AccessLog } from "./AccessLog";
 import { Documents } from "./Documents";
 import { Encounters } from "./Encounters";
 import { Entries } from "./Entries";
-import { Link } from "./parts";
+import { Link } from "../../ui";
 import { Shares } from "./Shares";
 import { Summary } from "./Summary";
 import { Vitals } from "./Vitals";

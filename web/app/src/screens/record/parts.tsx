@@ -7,7 +7,7 @@ import type { Language } from "../../i18n";
 import { t, type TextKey } from "../../texts/record";
 import type { Problem, Shown } from "../../problems";
 import { recordProblem } from "../../record";
-import { navigate } from "../../router";
+import { Link } from "../../ui";
 import { session } from "../../session";
 
 export const NONE: Shown = { message: "", fields: {} };
@@ -66,16 +66,6 @@ export function Show<T>(props: { loaded: Loaded<T>; retry: () => void; children:
   return <>{props.children(props.loaded.data)}</>;
 }
 
-/** An in-app link (the router's navigation; a real href for a new tab or a screen reader). */
-export function Link(props: { href: string; class?: string; children: ComponentChildren }) {
-  return (
-    <a href={props.href} class={props.class} onClick={(event) => {
-      event.preventDefault();
-      navigate(props.href);
-      scrollTo(0, 0);
-    }}>{props.children}</a>
-  );
-}
 
 /** A record screen: the way back to the record, its title, its content. */
 export function Page(props: { title: TextKey; children: ComponentChildren }) {
