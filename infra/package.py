@@ -214,27 +214,16 @@ def _service_document(wiring: ServiceWiring, functions_dir: Path) -> dict[str, A
     return json.loads(result.stdout)
 
 
-def _openapi_available() -> bool:
-    import importlib.util
-
-    if str(LAYER_SOURCE / "python") not in sys.path:
-        sys.path.insert(0, str(LAYER_SOURCE / "python"))
-    try:
-        return importlib.util.find_spec("keneya.openapi") is not None
-    except ImportError:
-        return False
-
-
 def write_openapi(
     services: Sequence[ServiceWiring],
     functions_dir: Path,
     out: Path,
     pool: ThreadPoolExecutor,
     gateway_answers: Mapping[str, gateway_responses.GatewayAnswer] | None = None,
-) -> Path | None:
-    if not _openapi_available():
-        print("openapi: keneya.openapi not in the layer yet, skipped")
-        return None
+) -> Path:
+    # The merging code is the layer's own (`keneya.openapi`), as the services use it.
+    if str(LAYER_SOURCE / "python") not in sys.path:
+        sys.path.insert(0, str(LAYER_SOURCE / "python"))
     from keneya.openapi import merge_documents
 
     futures = {w.name: pool.submit(_service_document, w, functions_dir) for w in services}
@@ -312,8 +301,7 @@ def package(
             print(f"template  -> {compose_root(root, services, out)}")
             if openapi:
                 document = write_openapi(services, functions_dir, out, pool, gateway_answers)
-                if document is not None:
-                    print(f"openapi   -> {document}")
+                print(f"openapi   -> {document}")
         except PackagingError as error:
             print(f"FAILED: {error}", file=sys.stderr)
             return 1
@@ -337,7 +325,7 @@ def openapi_only(
             services, functions_dir, out, pool, gateway_responses.declarations(root)
         )
     print(f"openapi   -> {path}")
-    return 0 if path is not None else 1
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

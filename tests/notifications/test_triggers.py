@@ -67,10 +67,16 @@ def test_a_free_booking_says_nothing_because_its_confirmation_follows():
     assert react(booked).notices == []
 
 
-def test_the_same_event_always_yields_the_same_notice_ids():
+def test_a_redelivered_event_yields_the_same_notice_ids_and_another_event_new_ones():
     confirmed = event("consultation.confirmed", {**CONSULTATION, "starts_at": SLOT.isoformat()})
+    # As SQS hands it over again: the same message, read anew from its JSON.
+    redelivered = type(confirmed).model_validate_json(confirmed.model_dump_json())
+    another = event("consultation.confirmed", {**CONSULTATION, "starts_at": SLOT.isoformat()})
 
-    assert [n.id for n in react(confirmed).notices] == [n.id for n in react(confirmed).notices]
+    first = [n.id for n in react(confirmed).notices]
+
+    assert [n.id for n in react(redelivered).notices] == first
+    assert not set(n.id for n in react(another).notices) & set(first)
 
 
 def test_notice_ids_sort_by_the_time_of_their_event():
