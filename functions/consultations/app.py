@@ -23,14 +23,13 @@ from chalicelib.web import (
     body,
     caller,
     consultation_response,
-    idempotency_key,
     language,
     query,
     service,
 )
 from keneya import http
 from keneya.consumer import consume, events_queue_name
-from keneya.http import Forbidden, json_response
+from keneya.http import Forbidden, idempotency_key, json_response
 from keneya.openapi import operation
 from keneya.relay import relay, table_stream_arn
 from keneya.tokens import jwt_authorizer

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +26,7 @@ from keneya.http import (
     Forbidden,
     NotFound,
     UnprocessableContent,
+    idempotency_key,
     json_response,
     parse_body,
     parse_query,
@@ -38,7 +38,6 @@ from keneya.tokens import jwt_authorizer, principal
 app = Chalice(app_name="keneya-payments")
 http.install(app)
 access_token = jwt_authorizer(app)
-_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
 
 def service() -> Any:
@@ -102,12 +101,7 @@ def health() -> dict[str, str]:
 def create_intent() -> Response:
     who = role_of("patient")
     request = parse_body(schemas.IntentRequest, app.current_request)
-    key = app.current_request.headers.get("idempotency-key")
-    if key is not None and not _IDEMPOTENCY_KEY.match(key):
-        raise UnprocessableContent(
-            "Invalid Idempotency-Key.",
-            errors=[FieldError("Idempotency-Key", "8 to 128 letters, digits or ._:-")],
-        )
+    key = idempotency_key(app.current_request)
     created = service().create(
         payer_id=who.user_id,
         consultation_id=request.consultation_id,

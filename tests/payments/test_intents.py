@@ -52,11 +52,18 @@ def test_success_is_recorded_only_for_the_same_amount():
     assert (mismatch.status, mismatch.reason) == ("failed", "amount_mismatch")
 
 
-def test_pending_stays_pending_within_fifteen_minutes_then_expires():
+def test_an_intent_kept_before_deadlines_were_stays_pending_fifteen_minutes_then_expires():
     intent = an_intent()
     assert settlement_of(intent, Status("pending"), T0 + timedelta(minutes=14)).status is None
     late = settlement_of(intent, Status("pending"), T0 + timedelta(minutes=15))
     assert late.status == "expired"
+
+
+def test_an_intent_expires_at_its_bookings_deadline_whatever_the_window_was():
+    intent = an_intent(due_at=T0 + timedelta(minutes=5))
+    assert intent.expires_at == T0 + timedelta(minutes=5)
+    assert settlement_of(intent, Status("pending"), T0 + timedelta(minutes=4)).status is None
+    assert settlement_of(intent, Status("pending"), T0 + timedelta(minutes=5)).status == "expired"
 
 
 def test_a_refusal_fails_the_intent_with_the_providers_word():

@@ -101,16 +101,18 @@ def test_a_refused_payment_fails_and_releases_the_slot(
     assert again.status_code == 201, again.text
 
 
-def test_an_unpaid_intent_expires_after_fifteen_minutes(
+def test_an_unpaid_intent_expires_at_the_bookings_payment_deadline(
     platform, api, payments, patient, new_doctor, moov, payment_events
 ):
     booking = a_booking(api, patient, new_doctor(account=False))
     intent = payments.as_(patient).pay_when_known(booking, "moov_money")
-    created = datetime.fromisoformat(intent["created_at"])
-    # still pending at 14 minutes (the provider says so), expired after 15
-    reconcile(platform, created + timedelta(minutes=14))
+    # the deadline is the one the consultations service set (from `consultation.booked`)
+    due = datetime.fromisoformat(booking["payment_due_at"])
+    assert datetime.fromisoformat(intent["expires_at"]) == due
+    # still pending a minute before (the provider says so), expired after it
+    reconcile(platform, due - timedelta(minutes=1))
     assert payments.as_(patient).get(intent["id"]).json()["status"] == "pending"
-    reconcile(platform, created + timedelta(minutes=15, seconds=30))
+    reconcile(platform, due + timedelta(seconds=30))
     assert payments.as_(patient).get(intent["id"]).json()["status"] == "expired"
     payment_events.wait_for("payment.expired", payment_id=intent["id"])
 
@@ -199,6 +201,10 @@ def test_retries_with_one_idempotency_key_make_one_intent(
     other = payments.as_(patient).pay(booking, "moov_money", key=key)
     assert other.status_code == 422
     assert other.json()["errors"][0]["field"] == "Idempotency-Key"
+    # a malformed key is refused as the consultations service refuses it: 400, naming it
+    malformed = payments.as_(patient).pay(booking, "orange_money", key="bad key!")
+    assert malformed.status_code == 400
+    assert malformed.json()["errors"][0]["field"] == "Idempotency-Key"
     # another key while an intent is live: 409, one consultation never has two live intents
     second = payments.as_(patient).pay(booking, "orange_money", key=f"other-{booking['id']}")
     assert second.status_code == 409, second.text

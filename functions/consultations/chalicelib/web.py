@@ -5,7 +5,6 @@ their own `current_request` owner (the app or a blueprint)."""
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -18,7 +17,6 @@ from chalicelib.messages import Language, text
 from chalicelib.problems import as_problem
 from keneya.http import (
     BadRequest,
-    FieldError,
     UnprocessableContent,
     json_response,
     parse_body,
@@ -32,7 +30,6 @@ if TYPE_CHECKING:
     from chalicelib.service import ConsultationService
 
 Model = TypeVar("Model", bound="BaseModel")
-_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
 
 class RequestOwner(Protocol):
@@ -64,19 +61,6 @@ def body(model: type[Model], request: Request) -> Model:
 
 def query(model: type[Model], request: Request) -> Model:
     return parse_query(model, request)
-
-
-def idempotency_key(request: Request) -> str | None:
-    """The Idempotency-Key header, if given; 400 naming it when it is malformed."""
-    key = request.headers.get("idempotency-key")
-    if key is None:
-        return None
-    if not _IDEMPOTENCY_KEY.match(key):
-        raise BadRequest(
-            "Idempotency-Key must be 8 to 128 letters, digits or ._:- (a UUID fits).",
-            errors=[FieldError("Idempotency-Key", "malformed", "invalid_idempotency_key")],
-        )
-    return key
 
 
 def answering_problems(owner: RequestOwner) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

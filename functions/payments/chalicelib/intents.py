@@ -27,7 +27,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 LIVE = frozenset({"pending"})
 
-PAYMENT_WINDOW = timedelta(minutes=15)
+# Intents written before the booking's deadline was kept (`due_at`) were given this window.
+LEGACY_PAYMENT_WINDOW = timedelta(minutes=15)
 FIRST_CHECK_AFTER = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(minutes=10)
 
@@ -59,6 +60,9 @@ class Intent:
     next_check_at: datetime | None = None
     refund_status: RefundStatus | None = None
     refund_reference: str | None = None
+    # The consultation's payment deadline: the `payment_due_at` of `consultation.booked`, the
+    # consultations service's one rule (its slot is released then).
+    due_at: datetime | None = None
 
     @property
     def started(self) -> bool:
@@ -71,7 +75,7 @@ class Intent:
 
     @property
     def expires_at(self) -> datetime:
-        return self.created_at + PAYMENT_WINDOW
+        return self.due_at or self.created_at + LEGACY_PAYMENT_WINDOW
 
     def moved_to(self, status: IntentStatus, at: datetime, **changes: object) -> Intent:
         if status not in TRANSITIONS[self.status]:

@@ -114,6 +114,7 @@ class PaymentService:
             created_at=now,
             updated_at=now,
             next_check_at=first_check_at(now),
+            due_at=_instant(booking.get("payment_due_at")),
             notification_url=f"{notification_base.rstrip('/')}/{provider}/{intent_id}",
         )
         Item = store.item_model()
@@ -377,6 +378,7 @@ class PaymentService:
                 "patient_id": data["patient_id"],
                 "doctor_id": data["doctor_id"],
                 "fee_xof": data["fee_xof"],
+                "payment_due_at": data.get("payment_due_at"),
                 # A cancellation or expiry that overtook the booking event keeps its word.
                 "status": known.get("status", data["status"]),
             }
@@ -491,3 +493,7 @@ class PaymentService:
 
     def earnings(self, doctor_id: str, period: str) -> list[Any]:
         return earnings_by_period(store.entries_of_account(f"doctor:{doctor_id}"), period)
+
+
+def _instant(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None

@@ -58,7 +58,7 @@ def dump(value: Any) -> str:
     return json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, datetime) else v)
 
 
-_DATES = ("created_at", "updated_at", "next_check_at")
+_DATES = ("created_at", "updated_at", "next_check_at", "due_at")
 
 
 def intent_item(intent: Intent, existing: Model | None = None) -> Model:

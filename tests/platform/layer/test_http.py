@@ -34,6 +34,10 @@ def build_app() -> Chalice:
     def window():
         return http.json_response(http.parse_query(Window, app.current_request))
 
+    @app.route("/keyed", methods=["POST"])
+    def keyed():
+        return http.json_response({"key": http.idempotency_key(app.current_request)})
+
     @app.route("/taken")
     def taken():
         raise http.Conflict("This slot is already booked.", extensions={"state": "confirmed"})
@@ -199,3 +203,24 @@ def test_an_iso_date_time_query_parameter_is_accepted(client):
     response = client.http.get("/window?from=2026-12-04T10:00:00Z&to=2026-12-05T10:00:00%2B00:00")
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("key", ["3f2b8c1e-9d4a-4b7e-8f00-1a2b3c4d5e6f", "book-01JB8X:retry.2"])
+def test_an_idempotency_key_of_the_allowed_shape_is_taken(client, key):
+    answer = client.http.post("/keyed", headers={"Idempotency-Key": key})
+
+    assert answer.status_code == 200
+    assert json.loads(answer.body) == {"key": key}
+
+
+def test_no_idempotency_key_is_none(client):
+    assert json.loads(client.http.post("/keyed").body) == {"key": None}
+
+
+@pytest.mark.parametrize("key", ["short", "bad key!", "x" * 129, "clé-accentuée-1"])
+def test_a_malformed_idempotency_key_is_a_400_naming_the_header(client, key):
+    answer = client.http.post("/keyed", headers={"Idempotency-Key": key})
+
+    assert answer.status_code == 400
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    assert json.loads(answer.body)["errors"][0]["field"] == "Idempotency-Key"

@@ -342,6 +342,24 @@ def parse_query(model: type[Model], request: Request) -> Model:
         ) from None
 
 
+# What a client may send as an Idempotency-Key: a UUID fits, and so do most client-made keys.
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The request's Idempotency-Key header, if given; a 400 naming it when it is malformed.
+    One answer for every service that makes a retry safe with it."""
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.match(key):
+        raise BadRequest(
+            "Idempotency-Key must be 8 to 128 letters, digits or ._:- (a UUID fits).",
+            errors=[FieldError("Idempotency-Key", "malformed", "invalid_idempotency_key")],
+        )
+    return key
+
+
 def json_response(
     body: BaseModel | Mapping[str, Any] | list[Any],
     status: int = 200,
