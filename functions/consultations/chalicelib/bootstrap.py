@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import cache
 
 from chalicelib.models import models
 from chalicelib.policy import Policy
 from chalicelib.repository import Repository
 from chalicelib.service import ConsultationService
+from keneya.clock import utc_now
 from keneya.config import settings
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @cache

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.utils import formataddr, parseaddr
 from functools import cache
 from typing import Any
@@ -34,13 +33,11 @@ from chalicelib.people_store import PeopleStore
 from chalicelib.sockets import SocketFanout
 from chalicelib.tables import models
 from keneya.aws import client
+from keneya.clock import utc_now
 from keneya.config import settings
 
 DEFAULT_SENDER = "no-reply@keneya.ml"
 
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -108,12 +105,12 @@ def parts() -> Parts:
     bound = models()
     config = settings()
     sns: Any = client("sns")
-    people = PeopleStore(bound, now)
-    inbox = InboxStore(bound, now)
-    deliveries = DeliveryLogStore(bound, now)
-    connections = ConnectionRegistry(bound, now)
+    people = PeopleStore(bound, utc_now)
+    inbox = InboxStore(bound, utc_now)
+    deliveries = DeliveryLogStore(bound, utc_now)
+    connections = ConnectionRegistry(bound, utc_now)
     sockets = SocketFanout(connections, _post_to_connection)
-    devices = Devices(bound, sns, push_applications, now)
+    devices = Devices(bound, sns, push_applications, utc_now)
     dispatcher = Dispatcher(
         people=people,
         inbox=inbox,

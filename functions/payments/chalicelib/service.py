@@ -6,12 +6,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 from ulid import ULID
 
+from keneya.clock import utc_now
 from keneya.events import Event, new_event
 from keneya.logs import logger
 from keneya.outbox import OutboxTransaction
@@ -34,10 +35,6 @@ from .providers import (
     ProviderUnavailable,
     RefundNotSupported,
 )
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib import record as sections
@@ -18,6 +18,7 @@ from chalicelib.access import Access, care_status, decide
 from chalicelib.errors import InvalidEntry
 from chalicelib.store import Store
 from chalicelib.vitals import ALL_KINDS, measure
+from keneya.clock import utc_now
 from keneya.logs import logger
 
 # A phone's clock may run a little ahead of ours.
@@ -28,9 +29,6 @@ STRANDED_AFTER = timedelta(minutes=2)
 Emit = Callable[[dict[str, Any]], None]
 Clock = Callable[[], datetime]
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class NoAccess(Exception):

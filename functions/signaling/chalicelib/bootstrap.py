@@ -16,9 +16,10 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from chalicelib.signaling import Signaling, utc_now
+from chalicelib.signaling import Signaling
 from chalicelib.store import RoomStore
 from chalicelib.turn import IceServers, ice_servers, parse_turn_urls
+from keneya.clock import utc_now
 from keneya.config import settings
 from keneya.logs import logger
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib import rooms
 from chalicelib.frames import FrameError, Join, Leave, Ping, Relay, parse_frame
 from chalicelib.rooms import ClosedReason, Departure, NotAdmitted, Role, Room, RoomClosed, Seat
 from chalicelib.store import Conflict, Connection, RoomState
+from keneya.clock import utc_now
 from keneya.logs import logger
 
 # Two people, one seat each: a conflict means the other side moved at the same instant.
@@ -45,9 +46,6 @@ class Store(Protocol):
     def remember_connection(self, connection: Connection, now: datetime) -> None: ...
     def forget_connection(self, connection_id: str) -> None: ...
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Signaling:
