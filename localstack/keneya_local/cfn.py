@@ -35,71 +35,14 @@ class PhysicalResource:
 # --- loading -------------------------------------------------------------------------------
 
 
-class _TemplateLoader(yaml.SafeLoader):
-    """SafeLoader that knows CloudFormation's short-form tags."""
-
-
-# Dates stay strings: `AWSTemplateFormatVersion: 2010-09-09` must not become a datetime.date.
-_TemplateLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _construct(loader: yaml.Loader, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node, deep=True)
-    return loader.construct_mapping(node, deep=True)
-
-
-def _short_form(tag: str) -> Callable[[yaml.Loader, yaml.Node], Any]:
-    def construct(loader: yaml.Loader, node: yaml.Node) -> Any:
-        value = _construct(loader, node)
-        if tag == "Ref":
-            return {"Ref": value}
-        if tag == "Condition":
-            return {"Condition": value}
-        if tag == "GetAtt" and isinstance(value, str):
-            # `!GetAtt Res.Attr` splits on the first dot only: attributes may contain dots.
-            value = value.split(".", 1)
-        return {f"Fn::{tag}": value}
-
-    return construct
-
-
-_SHORT_FORMS = [
-    "Ref",
-    "Condition",
-    "GetAtt",
-    "Sub",
-    "Join",
-    "Select",
-    "Split",
-    "If",
-    "Equals",
-    "And",
-    "Or",
-    "Not",
-    "FindInMap",
-    "ImportValue",
-    "Base64",
-    "GetAZs",
-    "Cidr",
-    "Length",
-    "ToJsonString",
-    "Transform",
-]
-for _tag in _SHORT_FORMS:
-    _TemplateLoader.add_constructor(f"!{_tag}", _short_form(_tag))
-
-
 def load_template(path: Path | str) -> dict[str, Any]:
-    """The template at `path` (YAML or JSON) as plain dicts with long-form intrinsics."""
+    """The template at `path` (YAML or JSON) as plain dicts with long-form intrinsics, read as
+    the packaging reads it (infra/cfn_yaml.py: one reader of CloudFormation's short forms)."""
+    from infra.cfn_yaml import load_template as read_template
+
     try:
-        document = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_TemplateLoader)
-    except yaml.YAMLError as error:
+        document = read_template(Path(path))
+    except (yaml.YAMLError, ValueError) as error:
         raise TemplateError(f"{path}: {error}") from error
     if not isinstance(document, dict) or not isinstance(document.get("Resources"), dict):
         raise TemplateError(f"{path}: a template needs a Resources mapping")
