@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from chalicelib.errors import Broken, IncompleteProfile, InvalidFields, ProfileNotReady, WrongRole
-from chalicelib.messages import TEXTS, language_of
+from chalicelib.messages import TEXTS
 from chalicelib.problems import as_problem
+from keneya.i18n import language_of
 
 
 def test_every_text_exists_in_french_and_english():

@@ -19,7 +19,7 @@ from chalicelib.errors import AuthError
 from chalicelib.messages import Language
 from chalicelib.problems import as_problem, localized_validation
 from keneya.http import UnprocessableContent, json_response, parse_body
-from keneya.i18n import language_of
+from keneya.i18n import request_language
 from keneya.logs import logger
 from keneya.openapi import operation
 
@@ -38,7 +38,7 @@ def auth() -> Any:
 
 
 def language() -> Language:
-    return language_of(api.current_request.headers.get("accept-language"))
+    return request_language(api.current_request)
 
 
 def source_ip() -> str:

@@ -22,7 +22,7 @@ from keneya.http import (
     parse_body,
     parse_query,
 )
-from keneya.i18n import language_of
+from keneya.i18n import request_language
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -45,7 +45,7 @@ def service() -> ConsultationService:
 
 
 def language(request: Request) -> Language:
-    return language_of(request.headers.get("accept-language"))
+    return request_language(request)
 
 
 def caller(request: Request) -> Actor:

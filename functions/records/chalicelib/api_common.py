@@ -9,10 +9,10 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.texts import Language, text
+from chalicelib.texts import text
 from keneya import http
 from keneya.http import Conflict, FieldError, NotFound, UnprocessableContent, json_response
-from keneya.i18n import language_of
+from keneya.i18n import request_language
 from keneya.openapi import operation
 from keneya.tokens import principal
 
@@ -61,9 +61,7 @@ def not_found(blueprint: Blueprint | None = None) -> NotFound:
     return NotFound(text("not_found", _language(request)))
 
 
-def _language(request: Any) -> Language:
-    headers = getattr(request, "headers", None) or {}
-    return language_of(headers.get("accept-language"))
+_language = request_language
 
 
 def domain_errors(blueprint: Blueprint, view: Callable[..., Any]) -> Callable[..., Any]:

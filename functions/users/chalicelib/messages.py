@@ -202,28 +202,6 @@ TEXTS: dict[str, dict[Language, str]] = {
 }
 
 
-def language_of(accept_language: str | None) -> Language:
-    """The best of our languages for an `Accept-Language` header (RFC 9110 q-values)."""
-    best: tuple[float, Language] = (0.0, DEFAULT)
-    for position, part in enumerate((accept_language or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            name, _, value = param.strip().partition("=")
-            if name.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in ("fr", "en") and quality > 0:
-            # Earlier entries win ties, as the header orders preferences.
-            score = quality - position * 1e-6
-            if score > best[0]:
-                best = (score, primary)  # type: ignore[assignment]
-    return best[1]
-
-
 def text(key: str, language: Language, **values: object) -> str:
     template = TEXTS[key][language]
     return template.format(**values) if values else template

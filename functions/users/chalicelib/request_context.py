@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Request
 
 from chalicelib.errors import NotFound, WrongRole
-from chalicelib.messages import language_of
 from chalicelib.vocabularies import Language
+from keneya.i18n import request_language
 
 if TYPE_CHECKING:  # the service's parts load on first use, not on a cold start of /health
     from chalicelib.flows import Users
@@ -26,7 +26,7 @@ def users() -> Users:
 
 
 def language(request: Request) -> Language:
-    return language_of(request.headers.get("accept-language"))
+    return request_language(request)
 
 
 def caller(request: Request) -> Principal:

@@ -13,6 +13,12 @@ DEFAULT_LANGUAGE: Language = "fr"
 LANGUAGES: tuple[Language, ...] = ("fr", "en")
 
 
+def request_language(request: object | None) -> Language:
+    """The language of a Chalice request (its `Accept-Language`); French without a request."""
+    headers = getattr(request, "headers", None) or {}
+    return language_of(headers.get("accept-language"))
+
+
 def language_of(accept_language: str | None) -> Language:
     """The best of our languages for an `Accept-Language` header (RFC 9110 q-values)."""
     best: tuple[float, Language] = (0.0, DEFAULT_LANGUAGE)
