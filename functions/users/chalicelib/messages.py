@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from chalicelib.vocabularies import Language
 
-DEFAULT: Language = "fr"
-
 TEXTS: dict[str, dict[Language, str]] = {
     # -- problems --------------------------------------------------------------------------
     "invalid_input": {
