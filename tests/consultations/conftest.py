@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from keneya.correlation import new_id
+from tests.support.people import Person, eventually
 
-from .over_http import Consultations, Person, Table, Topic, eventually, sign_up
+from .over_http import Consultations, Table, Topic, sign_up
 
 CONSULTATION_EVENTS = [
     "consultation.booked",

@@ -5,10 +5,7 @@ events this service publishes, and the consultations API itself."""
 from __future__ import annotations
 
 import json
-import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +14,7 @@ import requests
 from keneya.events import Event, new_event
 from tests.auth.over_http import STRONG_PASSWORD, admin_command, new_phone
 from tests.auth.over_http import Api as AuthApi
+from tests.support.people import Person, eventually
 
 ALL_DAY = [{"start": "00:00", "end": "24:00"}]
 EVERY_DAY = {d: ALL_DAY for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -29,24 +27,6 @@ def iso(moment: datetime) -> str:
 
 def parse(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-def eventually(check: Callable[[], Any], timeout: float = 15, interval: float = 0.1) -> Any:
-    """`check()`'s first truthy result, polled until `timeout` (then its last result)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(interval)
-
-
-@dataclass(frozen=True)
-class Person:
-    user_id: str
-    role: str
-    token: str
-    full_name: str
 
 
 def sign_up(platform: Any, role: str, full_name: str) -> Person:

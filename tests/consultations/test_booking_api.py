@@ -68,7 +68,7 @@ def test_the_fee_is_the_one_the_doctor_had_when_booking(api, new_patient, new_do
 
 
 def _eventually_fee(api: Consultations, doctor, fee: int) -> bool:
-    from .over_http import eventually
+    from tests.support.people import eventually
 
     return eventually(lambda: api.slots(doctor).json().get("fee_xof") == fee)
 

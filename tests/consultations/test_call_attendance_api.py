@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from .over_http import eventually, iso, next_slot
+from tests.support.people import eventually
+
+from .over_http import iso, next_slot
 
 
 @pytest.fixture
@@ -33,8 +35,13 @@ def test_each_side_sees_when_both_were_in_the_call_whatever_the_order_of_the_eve
     # Given the signaling service's events, the patient's leave published before its join,
     # and the doctor's leave published twice by an at-least-once relay
     topic.call_joined(started, "doctor", t0)
-    topic.call_left(started, "patient", t0 + timedelta(seconds=20), t0 + timedelta(seconds=80),
-                    reason="disconnected")
+    topic.call_left(
+        started,
+        "patient",
+        t0 + timedelta(seconds=20),
+        t0 + timedelta(seconds=80),
+        reason="disconnected",
+    )
     topic.call_joined(started, "patient", t0 + timedelta(seconds=20))
     topic.call_joined(started, "patient", t0 + timedelta(seconds=95))
     doctor_left = topic.call_left(started, "doctor", t0, t0 + timedelta(seconds=754))
@@ -53,8 +60,12 @@ def test_each_side_sees_when_both_were_in_the_call_whatever_the_order_of_the_eve
     assert by_doctor["doctor"] == {
         "seconds": 754,
         "sessions": [
-            {"joined_at": iso(t0), "left_at": iso(t0 + timedelta(seconds=754)), "seconds": 754,
-             "reason": "left"}
+            {
+                "joined_at": iso(t0),
+                "left_at": iso(t0 + timedelta(seconds=754)),
+                "seconds": 754,
+                "reason": "left",
+            }
         ],
         "earlier_sessions": 0,
     }

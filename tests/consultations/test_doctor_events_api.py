@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .over_http import eventually, next_slot
+from tests.support.people import eventually
+
+from .over_http import next_slot
 
 DAY = timedelta(days=1)
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from keneya.correlation import new_id
+from tests.support.people import Person, eventually
 
-from .over_http import Person, eventually, iso, parse
+from .over_http import iso, parse
 
 
 def next_monday(now: datetime) -> datetime:

@@ -19,15 +19,9 @@ import requests
 import schemathesis
 from hypothesis import find
 
-from tests.consultations.over_http import (
-    Consultations,
-    Topic,
-    eventually,
-    next_slot,
-    sign_up,
-    sign_up_admin,
-)
+from tests.consultations.over_http import Consultations, Topic, next_slot, sign_up, sign_up_admin
 from tests.payments.over_http import Payments
+from tests.support.people import eventually
 
 pytestmark = pytest.mark.slow
 

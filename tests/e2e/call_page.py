@@ -16,14 +16,8 @@ import requests
 
 from tests.auth.over_http import STRONG_PASSWORD, national, new_phone
 from tests.auth.over_http import Api as AuthApi
-from tests.consultations.over_http import (
-    Consultations,
-    Person,
-    Table,
-    Topic,
-    eventually,
-    next_slot,
-)
+from tests.consultations.over_http import Consultations, Table, Topic, next_slot
+from tests.support.people import Person, eventually
 
 from .browser import browser_log, open_browser, require_browser
 

@@ -16,19 +16,14 @@ import requests
 
 from tests.auth.over_http import STRONG_PASSWORD, admin_command, national, new_phone
 from tests.auth.over_http import Api as AuthApi
-from tests.consultations.over_http import (
-    EVERY_DAY,
-    Consultations,
-    Person,
-    eventually,
-    next_slot,
-)
+from tests.consultations.over_http import EVERY_DAY, Consultations, next_slot
 from tests.payments.over_http import (
     Payments,
     answer_on_the_phone,
     pay_on_the_hosted_page,
     reconcile,
 )
+from tests.support.people import Person, eventually
 
 from .app_screen import PHOTO, Screen, sign_in, tap, text
 from .browser import PHONE

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.consultations.over_http import eventually, sign_up
+from tests.consultations.over_http import sign_up
+from tests.support.people import eventually
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ import requests
 
 from tests.auth.over_http import STRONG_PASSWORD, national, new_phone
 from tests.auth.over_http import Api as AuthApi
-from tests.consultations.over_http import Consultations, Person, Table, next_slot
+from tests.consultations.over_http import Consultations, Table, next_slot
+from tests.support.people import Person
 
 from .app_screen import Screen, my_record, sign_in, tap, text
 from .browser import LAPTOP, PHONE

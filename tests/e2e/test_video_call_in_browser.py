@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.consultations.over_http import Consultations, eventually
+from tests.consultations.over_http import Consultations
+from tests.support.people import eventually
 
 from .browser import LAPTOP, PHONE, artifacts_dir
 from .call_page import (

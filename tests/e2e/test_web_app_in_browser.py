@@ -170,8 +170,9 @@ def test_a_patient_cancels_a_paid_consultation_and_sees_the_refund_rule_applied(
     from datetime import UTC, datetime, timedelta
 
     from tests.auth.over_http import Api as AuthApi
-    from tests.consultations.over_http import Consultations, Person, next_slot
+    from tests.consultations.over_http import Consultations, next_slot
     from tests.payments.over_http import Payments, answer_on_the_phone, reconcile
+    from tests.support.people import Person
 
     # given a patient's consultation tomorrow, paid with Moov Money
     auth = AuthApi(platform.url("auth"))

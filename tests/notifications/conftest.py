@@ -7,7 +7,9 @@ from typing import Any
 import boto3
 import pytest
 
-from .on_the_platform import Inbox, Person, Topic, eventually, sign_up
+from tests.support.people import Person, eventually
+
+from .on_the_platform import Inbox, Topic, sign_up
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +45,4 @@ def patient(platform: Any) -> Person:
 
 @pytest.fixture
 def doctor(platform: Any) -> Person:
-    return welcomed(
-        platform, sign_up(platform, role="doctor", full_name="Moussa Sidibé"), "doctor"
-    )
+    return welcomed(platform, sign_up(platform, role="doctor", full_name="Moussa Sidibé"), "doctor")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -16,25 +15,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from keneya.events import Event, new_event
 from tests.auth.over_http import Api, new_email, new_phone
-
-
-def eventually(check: Callable[[], Any], timeout: float = 15, interval: float = 0.1) -> Any:
-    """`check()`'s first truthy result, polled until `timeout` (then its last result)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(interval)
-
-
-@dataclass
-class Person:
-    user_id: str
-    token: str
-    phone: str
-    email: str | None
-    full_name: str
+from tests.support.people import Person
 
 
 def sign_up(
@@ -48,14 +29,19 @@ def sign_up(
     """A new account (its own phone, and e-mail if asked), signed in: its access token."""
     api = Api(platform.url("auth"))
     phone = new_phone()
-    fields: dict[str, Any] = {"role": role, "full_name": full_name, "phone": phone,
-                              "language": language}
+    fields: dict[str, Any] = {
+        "role": role,
+        "full_name": full_name,
+        "phone": phone,
+        "language": language,
+    }
     if email:
         fields["email"] = new_email()
     account = api.register(**fields)
     tokens = api.login(phone=phone)
     return Person(
         user_id=account["user_id"],
+        role=role,
         token=tokens["access_token"],
         phone=phone,
         email=fields.get("email"),

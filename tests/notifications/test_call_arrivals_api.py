@@ -8,15 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.people import eventually
+
 from .conftest import welcomed
-from .on_the_platform import (
-    Inbox,
-    eventually,
-    notification_for,
-    open_socket,
-    sent_messages,
-    sign_up,
-)
+from .on_the_platform import Inbox, notification_for, open_socket, sent_messages, sign_up
 
 pytestmark = pytest.mark.slow
 # Generous: on a loaded machine an event crosses three pollers before it lands.
@@ -26,8 +21,12 @@ ARRIVES_WITHIN = 45
 def joined(topic, consultation_id: str, person, role: str, at: datetime):
     return topic.publish(
         "call.joined",
-        {"consultation_id": consultation_id, "user_id": person.user_id, "role": role,
-         "joined_at": at.isoformat()},
+        {
+            "consultation_id": consultation_id,
+            "user_id": person.user_id,
+            "role": role,
+            "joined_at": at.isoformat(),
+        },
         source="signaling",
     )
 
@@ -41,19 +40,28 @@ def test_each_side_is_told_when_the_other_comes_in_once_for_a_reconnection(
     )
     cid = f"c-{uuid.uuid4().hex[:12]}"
     token = f"fcm-{uuid.uuid4().hex}{uuid.uuid4().hex}"
-    assert Inbox(platform, patient).call(
-        "POST", "/devices", {"token": token, "platform": "android"}
-    ).status_code == 201
+    assert (
+        Inbox(platform, patient)
+        .call("POST", "/devices", {"token": token, "platform": "android"})
+        .status_code
+        == 201
+    )
 
-    with open_socket(platform, patient.token) as patients, open_socket(
-        platform, doctor.token
-    ) as doctors:
+    with (
+        open_socket(platform, patient.token) as patients,
+        open_socket(platform, doctor.token) as doctors,
+    ):
         # Given a consultation the doctor started (the service learns its participants)
         topic.publish(
             "consultation.started",
-            {"consultation_id": cid, "patient_id": patient.user_id,
-             "doctor_id": doctor.user_id, "room_id": "r-1", "mode": "video",
-             "started_at": datetime.now(UTC).isoformat()},
+            {
+                "consultation_id": cid,
+                "patient_id": patient.user_id,
+                "doctor_id": doctor.user_id,
+                "room_id": "r-1",
+                "mode": "video",
+                "started_at": datetime.now(UTC).isoformat(),
+            },
             source="consultations",
         )
         patients.wait_for(notification_for("consultation.started", cid), ARRIVES_WITHIN)
@@ -65,9 +73,7 @@ def test_each_side_is_told_when_the_other_comes_in_once_for_a_reconnection(
         # ... and the patient comes in (the queue hands events over in order, and the handler
         # applies a batch in order: once the doctor is told, the reconnection was handled)
         joined(topic, cid, patient, "patient", now + timedelta(seconds=60))
-        told_doctor = doctors.wait_for(
-            notification_for("call.joined.doctor", cid), ARRIVES_WITHIN
-        )
+        told_doctor = doctors.wait_for(notification_for("call.joined.doctor", cid), ARRIVES_WITHIN)
 
     # Then the patient was told once, on the socket, in the inbox and by push, with the room
     notification = told_patient["notification"]
@@ -75,10 +81,14 @@ def test_each_side_is_told_when_the_other_comes_in_once_for_a_reconnection(
     assert notification["link"] == {"consultation_id": cid, "url": f"/consultations/{cid}/call"}
     inbox = Inbox(platform, patient)
     assert [i["id"] for i in inbox.items() if i["type"] == "call.joined"] == [notification["id"]]
-    pushes = eventually(lambda: [
-        m for m in sent_messages(platform)
-        if m["channel"] == "push" and f"Oumar {surname} a rejoint" in m["body"]
-    ], timeout=ARRIVES_WITHIN)
+    pushes = eventually(
+        lambda: [
+            m
+            for m in sent_messages(platform)
+            if m["channel"] == "push" and f"Oumar {surname} a rejoint" in m["body"]
+        ],
+        timeout=ARRIVES_WITHIN,
+    )
     assert len(pushes) == 1
     deliveries = inbox.get(f"/{notification['id']}").json()["deliveries"]
     assert {d["channel"] for d in deliveries} == {"in_app", "push"}  # no SMS, no e-mail

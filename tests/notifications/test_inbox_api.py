@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from .on_the_platform import Inbox, eventually, notification_for, open_socket
+from tests.support.people import eventually
+
+from .on_the_platform import Inbox, notification_for, open_socket
 
 pytestmark = pytest.mark.slow
 
@@ -17,8 +19,13 @@ def paid(topic, person, amount: int = 15000) -> str:
     consultation_id = f"c-{uuid.uuid4().hex[:12]}"
     topic.publish(
         "payment.succeeded",
-        {"payment_id": f"pay-{uuid.uuid4().hex[:8]}", "consultation_id": consultation_id,
-         "payer_id": person.user_id, "amount_xof": amount, "provider": "orange_money"},
+        {
+            "payment_id": f"pay-{uuid.uuid4().hex[:8]}",
+            "consultation_id": consultation_id,
+            "payer_id": person.user_id,
+            "amount_xof": amount,
+            "provider": "orange_money",
+        },
         source="payments",
     )
     return consultation_id
@@ -44,8 +51,11 @@ def test_the_inbox_lists_newest_first_in_pages(platform, topic, patient):
     first = inbox.get("", limit=2).json()
     second = inbox.get("", limit=2, cursor=first["next_cursor"]).json()
 
-    listed = [i["link"]["consultation_id"] for i in first["items"] + second["items"]
-              if i["type"] == "payment.succeeded"]
+    listed = [
+        i["link"]["consultation_id"]
+        for i in first["items"] + second["items"]
+        if i["type"] == "payment.succeeded"
+    ]
     assert sorted(listed) == sorted(sent)
     stamps = [i["created_at"] for i in first["items"] + second["items"]]
     assert stamps == sorted(stamps, reverse=True)
@@ -147,10 +157,13 @@ def test_an_event_seen_on_the_socket_is_the_one_in_the_inbox(platform, topic, pa
     with open_socket(platform, patient.token) as socket:
         topic.publish(
             "consultation.reminder_due",
-            {"consultation_id": "c-remind", "patient_id": patient.user_id,
-             "doctor_id": doctor.user_id,
-             "starts_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
-             "minutes_before": 60},
+            {
+                "consultation_id": "c-remind",
+                "patient_id": patient.user_id,
+                "doctor_id": doctor.user_id,
+                "starts_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+                "minutes_before": 60,
+            },
             source="consultations",
         )
         frame = socket.wait_for(notification_for("consultation.reminder", "c-remind"))

@@ -9,11 +9,10 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.auth.over_http import Api
+from tests.support.people import Person, eventually
 
 from .on_the_platform import (
     Inbox,
-    Person,
-    eventually,
     messages_to,
     notification_for,
     open_socket,
@@ -58,8 +57,13 @@ def test_a_redelivered_event_sends_nothing_twice(platform, topic, patient):
     verify_phone(platform, patient)
     paid = topic.publish(
         "payment.succeeded",
-        {"payment_id": f"pay-{uuid.uuid4().hex[:8]}", "consultation_id": "c-once",
-         "payer_id": patient.user_id, "amount_xof": 7500, "provider": "moov_money"},
+        {
+            "payment_id": f"pay-{uuid.uuid4().hex[:8]}",
+            "consultation_id": "c-once",
+            "payer_id": patient.user_id,
+            "amount_xof": 7500,
+            "provider": "moov_money",
+        },
         source="payments",
     )
     assert eventually(lambda: _payment_sms(platform, patient))
@@ -72,8 +76,14 @@ def test_a_redelivered_event_sends_nothing_twice(platform, topic, patient):
     with open_socket(platform, patient.token) as socket:
         topic.publish(
             "consultation.started",
-            {"consultation_id": "c-marker", "patient_id": patient.user_id, "doctor_id": "d-1",
-             "room_id": "r-1", "mode": "video", "started_at": datetime.now(UTC).isoformat()},
+            {
+                "consultation_id": "c-marker",
+                "patient_id": patient.user_id,
+                "doctor_id": "d-1",
+                "room_id": "r-1",
+                "mode": "video",
+                "started_at": datetime.now(UTC).isoformat(),
+            },
             source="consultations",
         )
         socket.wait_for(notification_for("consultation.started", "c-marker"))
@@ -90,8 +100,13 @@ def test_a_verified_phone_gets_appointments_by_sms_in_local_time(platform, topic
 
     topic.publish(
         "consultation.confirmed",
-        {"consultation_id": "c-sms", "patient_id": patient.user_id, "doctor_id": "d-1",
-         "doctor_name": "Aminata Koné", "starts_at": starts_at.isoformat()},
+        {
+            "consultation_id": "c-sms",
+            "patient_id": patient.user_id,
+            "doctor_id": "d-1",
+            "doctor_name": "Aminata Koné",
+            "starts_at": starts_at.isoformat(),
+        },
         source="consultations",
     )
 
@@ -124,19 +139,28 @@ def test_a_registered_device_gets_the_push_and_its_owner_can_remove_it(platform,
     registered = inbox.call("POST", "/devices", {"token": token, "platform": "android"})
     topic.publish(
         "consultation.started",
-        {"consultation_id": "c-push", "patient_id": patient.user_id, "doctor_id": "d-1",
-         "doctor_name": f"Seydou {token[-6:]}", "room_id": "r-1", "mode": "video",
-         "started_at": datetime.now(UTC).isoformat()},
+        {
+            "consultation_id": "c-push",
+            "patient_id": patient.user_id,
+            "doctor_id": "d-1",
+            "doctor_name": f"Seydou {token[-6:]}",
+            "room_id": "r-1",
+            "mode": "video",
+            "started_at": datetime.now(UTC).isoformat(),
+        },
         source="consultations",
     )
 
     assert registered.status_code == 201
     device = registered.json()
     assert device["platform"] == "android" and token not in str(device)
-    pushes = eventually(lambda: [
-        m for m in sent_messages(platform)
-        if m["channel"] == "push" and f"Seydou {token[-6:]}" in m["body"]
-    ])
+    pushes = eventually(
+        lambda: [
+            m
+            for m in sent_messages(platform)
+            if m["channel"] == "push" and f"Seydou {token[-6:]}" in m["body"]
+        ]
+    )
     assert pushes[0]["body"].startswith(f"Dr Seydou {token[-6:]} a commencé la consultation.")
     assert [d["id"] for d in inbox.get("/devices").json()["items"]] == [device["id"]]
     assert inbox.call("DELETE", f"/devices/{device['id']}").status_code == 204
@@ -144,9 +168,11 @@ def test_a_registered_device_gets_the_push_and_its_owner_can_remove_it(platform,
 
 
 def test_another_persons_device_cannot_be_removed(platform, patient, doctor):
-    mine = Inbox(platform, patient).call(
-        "POST", "/devices", {"token": f"apns-{uuid.uuid4().hex}", "platform": "ios"}
-    ).json()
+    mine = (
+        Inbox(platform, patient)
+        .call("POST", "/devices", {"token": f"apns-{uuid.uuid4().hex}", "platform": "ios"})
+        .json()
+    )
 
     answer = Inbox(platform, doctor).call("DELETE", f"/devices/{mine['id']}")
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .on_the_platform import Inbox, eventually
+from tests.support.people import eventually
+
+from .on_the_platform import Inbox
 from .test_inbox_api import paid, received
 
 pytestmark = pytest.mark.slow
@@ -17,7 +19,10 @@ def test_a_new_person_has_the_defaults(platform, patient):
     body = answer.json()
     assert body["language"] == "fr"
     assert body["categories"]["appointments"] == {
-        "in_app": True, "push": True, "sms": True, "email": True
+        "in_app": True,
+        "push": True,
+        "sms": True,
+        "email": True,
     }
     assert body["categories"]["records"]["sms"] is False
     assert body["locked"] == ["security"]
@@ -28,8 +33,9 @@ def test_a_choice_is_kept_and_leaves_the_others_alone(platform, patient):
     inbox = Inbox(platform, patient)
 
     inbox.call("PUT", "/preferences", {"categories": {"payments": {"email": False}}})
-    answer = inbox.call("PUT", "/preferences", {"categories": {"records": {"sms": True}},
-                                                 "language": "en"})
+    answer = inbox.call(
+        "PUT", "/preferences", {"categories": {"records": {"sms": True}}, "language": "en"}
+    )
 
     assert answer.status_code == 200
     stored = inbox.get("/preferences").json()
@@ -80,5 +86,8 @@ def test_a_channel_turned_off_is_not_used_but_the_inbox_still_has_the_notificati
         deliveries = inbox.get(f"/{item['id']}").json()["deliveries"]
         return next((d for d in deliveries if d["channel"] == "email"), None)
 
-    assert eventually(email_outcome) == {**email_outcome(), "status": "skipped",
-                                         "reason": "preference"}
+    assert eventually(email_outcome) == {
+        **email_outcome(),
+        "status": "skipped",
+        "reason": "preference",
+    }

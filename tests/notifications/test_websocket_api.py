@@ -13,7 +13,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from websockets.exceptions import InvalidStatus
 
-from .on_the_platform import Inbox, eventually, notification_for, open_socket, sign_up
+from tests.support.people import eventually
+
+from .on_the_platform import Inbox, notification_for, open_socket, sign_up
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +40,9 @@ def forged(token: str) -> str:
     claims = jwt.decode(token, options={"verify_signature": False})
     header = jwt.get_unverified_header(token)
     return jwt.encode(
-        claims, ec.generate_private_key(ec.SECP256R1()), algorithm="ES256",
+        claims,
+        ec.generate_private_key(ec.SECP256R1()),
+        algorithm="ES256",
         headers={"kid": header["kid"]},
     )
 
@@ -63,9 +67,10 @@ def test_a_socket_without_a_valid_token_is_refused(platform, patient, token):
 
 def test_an_event_reaches_the_persons_socket_and_no_one_elses(platform, topic, patient, doctor):
     bystander = sign_up(platform, full_name="Fanta Diarra")
-    with open_socket(platform, patient.token) as mine, open_socket(
-        platform, bystander.token
-    ) as theirs:
+    with (
+        open_socket(platform, patient.token) as mine,
+        open_socket(platform, bystander.token) as theirs,
+    ):
         consultation_id = confirmed(topic, patient, doctor)
 
         frame = mine.wait_for(notification_for("consultation.confirmed", consultation_id))
@@ -74,15 +79,17 @@ def test_an_event_reaches_the_persons_socket_and_no_one_elses(platform, topic, p
         )
         assert frame["unread"] >= 1
         assert not [
-            f for f in theirs.quiet_for(1.5)
+            f
+            for f in theirs.quiet_for(1.5)
             if f.get("type") == "notification" and f["notification"]["type"] != "welcome.patient"
         ]
 
 
 def test_every_socket_of_a_person_receives(platform, topic, patient, doctor):
-    with open_socket(platform, patient.token) as phone, open_socket(
-        platform, patient.token
-    ) as browser:
+    with (
+        open_socket(platform, patient.token) as phone,
+        open_socket(platform, patient.token) as browser,
+    ):
         consultation_id = confirmed(topic, patient, doctor)
 
         for socket in (phone, browser):
@@ -94,16 +101,25 @@ def test_a_connection_whose_disconnect_was_lost_is_forgotten_at_the_next_send(
 ):
     # Given a connection the service believes open but the gateway no longer has
     lost = base64.urlsafe_b64encode(os.urandom(10)).decode()
-    platform.invoke("notifications", "connect", {
-        "requestContext": {
-            "routeKey": "$connect", "eventType": "CONNECT", "connectionId": lost,
-            "domainName": "127.0.0.1", "stage": "local", "apiId": "notifications",
-            "requestId": "r-1", "connectedAt": int(time.time() * 1000),
+    platform.invoke(
+        "notifications",
+        "connect",
+        {
+            "requestContext": {
+                "routeKey": "$connect",
+                "eventType": "CONNECT",
+                "connectionId": lost,
+                "domainName": "127.0.0.1",
+                "stage": "local",
+                "apiId": "notifications",
+                "requestId": "r-1",
+                "connectedAt": int(time.time() * 1000),
+            },
+            "queryStringParameters": {"token": patient.token},
+            "headers": {},
+            "isBase64Encoded": False,
         },
-        "queryStringParameters": {"token": patient.token},
-        "headers": {},
-        "isBase64Encoded": False,
-    })
+    )
     assert _stored(notifications_table, patient.user_id, lost)
     with open_socket(platform, patient.token) as live:
         # When a notification is sent to the person
@@ -119,11 +135,15 @@ def test_a_connection_past_its_lifetime_is_not_sent_to(
 ):
     # Given a connection whose two hours are over, not yet removed by DynamoDB's TTL
     expired = int(time.time()) - 60
-    notifications_table.put_item(Item={
-        "pk": f"USER#{patient.user_id}", "sk": "CONN#b2xkLWNvbm5lY3Rpb24=",
-        "connection_id": "b2xkLWNvbm5lY3Rpb24=",
-        "connected_at": "2020-01-01T00:00:00.000000+0000", "expires_at": expired,
-    })
+    notifications_table.put_item(
+        Item={
+            "pk": f"USER#{patient.user_id}",
+            "sk": "CONN#b2xkLWNvbm5lY3Rpb24=",
+            "connection_id": "b2xkLWNvbm5lY3Rpb24=",
+            "connected_at": "2020-01-01T00:00:00.000000+0000",
+            "expires_at": expired,
+        }
+    )
 
     # When a notification is sent to the person
     consultation_id = confirmed(topic, patient, doctor)
@@ -150,9 +170,7 @@ def test_a_closed_socket_is_forgotten(platform, notifications_table, patient):
     assert eventually(lambda: not _stored(notifications_table, patient.user_id, connection_id))
 
 
-def test_a_client_that_reconnects_catches_up_with_what_it_missed(
-    platform, topic, patient, doctor
-):
+def test_a_client_that_reconnects_catches_up_with_what_it_missed(platform, topic, patient, doctor):
     with open_socket(platform, patient.token) as first:
         consultation_id = confirmed(topic, patient, doctor)
         seen = first.wait_for(notification_for("consultation.confirmed", consultation_id))
@@ -171,9 +189,10 @@ def test_a_client_that_reconnects_catches_up_with_what_it_missed(
 
 
 def test_reading_on_one_socket_updates_the_count_on_every_socket(platform, topic, patient, doctor):
-    with open_socket(platform, patient.token) as phone, open_socket(
-        platform, patient.token
-    ) as browser:
+    with (
+        open_socket(platform, patient.token) as phone,
+        open_socket(platform, patient.token) as browser,
+    ):
         consultation_id = confirmed(topic, patient, doctor)
         frame = phone.wait_for(notification_for("consultation.confirmed", consultation_id))
         browser.wait_for(notification_for("consultation.confirmed", consultation_id))

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.consultations.over_http import eventually, next_slot, scheduled_event
+from tests.consultations.over_http import next_slot, scheduled_event
+from tests.support.people import eventually
 
 from .over_http import Payments, answer_on_the_phone, pay_on_the_hosted_page, reconcile
 

@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from .over_http import Person, RecordsApi, Topic, sign_up
+from tests.support.people import Person
+
+from .over_http import RecordsApi, Topic, sign_up
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.consultations.over_http import sign_up_admin
+from tests.support.people import eventually
 
-from .over_http import RecordsApi, eventually, iso, sign_up
+from .over_http import RecordsApi, iso, sign_up
 
 READS = ["", "/encounters", "/observations", "/attachments", "/fhir", "/shares"]
 
@@ -23,19 +24,34 @@ def people(topic, platform, aws_endpoint):
     patient = sign_up(platform, "patient", "Awa Traoré")
     doctors = {
         kind: sign_up(platform, "doctor", f"Dr {kind}")
-        for kind in ("confirmed", "started", "completed", "cancelled", "pending", "shared",
-                     "revoked", "stranger")
+        for kind in (
+            "confirmed",
+            "started",
+            "completed",
+            "cancelled",
+            "pending",
+            "shared",
+            "revoked",
+            "stranger",
+        )
     }
     for kind in ("confirmed", "started", "completed", "cancelled"):
         topic.consultation(kind, patient, doctors[kind])
-    topic.consultation("booked", patient, doctors["pending"], status="pending_payment",
-                       payment_due_at="2030-01-01T00:00:00Z")
+    topic.consultation(
+        "booked",
+        patient,
+        doctors["pending"],
+        status="pending_payment",
+        payment_due_at="2030-01-01T00:00:00Z",
+    )
     me = RecordsApi(platform, patient)
     until = iso(datetime.now(UTC) + timedelta(days=30))
-    shared = me.post(f"/{patient.user_id}/shares",
-                     {"doctor_id": doctors["shared"].user_id, "until": until})
-    revoked = me.post(f"/{patient.user_id}/shares",
-                      {"doctor_id": doctors["revoked"].user_id, "until": until})
+    shared = me.post(
+        f"/{patient.user_id}/shares", {"doctor_id": doctors["shared"].user_id, "until": until}
+    )
+    revoked = me.post(
+        f"/{patient.user_id}/shares", {"doctor_id": doctors["revoked"].user_id, "until": until}
+    )
     assert (shared.status_code, revoked.status_code) == (201, 201), revoked.text
     assert me.delete(f"/{patient.user_id}/shares/{revoked.json()['id']}").status_code == 204
     # Consultation events are applied asynchronously, in any order: wait for every reader.
@@ -56,20 +72,27 @@ def test_the_access_matrix(api, people):
     expected_reads["patient"] = 200
 
     reads = {
-        name: {path: api.as_(who).get(f"/{patient.user_id}{path}").status_code
-               for path in READS if not (path == "/shares" and name != "patient")}
+        name: {
+            path: api.as_(who).get(f"/{patient.user_id}{path}").status_code
+            for path in READS
+            if not (path == "/shares" and name != "patient")
+        }
         for name, who in people.items()
     }
     writes = {
-        name: api.as_(who).post(f"/{patient.user_id}/allergies", {"substance": "Sulfamides"})
+        name: api.as_(who)
+        .post(f"/{patient.user_id}/allergies", {"substance": "Sulfamides"})
         .status_code
         for name, who in people.items()
     }
     anonymous = api.get(f"/{patient.user_id}").status_code
 
     assert reads == {
-        name: {path: expected_reads[name] for path in READS
-               if not (path == "/shares" and name != "patient")}
+        name: {
+            path: expected_reads[name]
+            for path in READS
+            if not (path == "/shares" and name != "patient")
+        }
         for name in people
     }
     assert writes == {name: (201 if name == "patient" else 404) for name in people}
@@ -94,8 +117,9 @@ def test_the_patient_sees_who_read_their_record_and_through_what(api, people):
 
     log = api.as_(patient).get(f"/{patient.user_id}/access-log").json()["items"]
 
-    mine = [(e["actor_id"], e["role"], e["action"], e["resource"], e["outcome"], e["via"])
-            for e in log]
+    mine = [
+        (e["actor_id"], e["role"], e["action"], e["resource"], e["outcome"], e["via"]) for e in log
+    ]
     assert (doctor.user_id, "doctor", "read", "fhir_export", "allowed", "consultation") in mine
     assert (doctor.user_id, "doctor", "read", "record", "allowed", "consultation") in mine
     assert (stranger.user_id, "doctor", "read", "record", "denied", None) in mine

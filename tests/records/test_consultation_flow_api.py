@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import boto3
 
 from tests.consultations.over_http import Consultations, Table, next_slot
+from tests.support.people import eventually
 
-from .over_http import RecordsApi, eventually, sign_up
+from .over_http import RecordsApi, sign_up
 
 CLINICAL_SUMMARY = {
     "notes": "Fièvre à 39 °C, TDR paludisme positif.",
@@ -33,8 +34,9 @@ def test_a_completed_consultation_updates_the_patients_record(platform, topic, a
     topic.doctor_bookable(doctor)
     consultations = Consultations(platform)
     assert eventually(lambda: consultations.slots(doctor).status_code == 200, timeout=20)
-    booking = consultations.as_(patient).book(doctor, next_slot(consultations, doctor,
-                                                                timedelta(days=1)))
+    booking = consultations.as_(patient).book(
+        doctor, next_slot(consultations, doctor, timedelta(days=1))
+    )
     assert booking.status_code == 201, booking.text
     cid = booking.json()["id"]
     topic.payment("succeeded", booking.json())
@@ -57,9 +59,7 @@ def test_a_completed_consultation_updates_the_patients_record(platform, topic, a
     assert encounters[0]["doctor_id"] == doctor.user_id
     record = mine.get(f"/{patient.user_id}").json()
     assert [c["code"] for c in record["conditions"]] == ["B54"]
-    assert [m["medicine"] for m in record["medications"]] == [
-        "Artéméther-luméfantrine 20/120 mg"
-    ]
+    assert [m["medicine"] for m in record["medications"]] == ["Artéméther-luméfantrine 20/120 mg"]
     by_doctor = RecordsApi(platform, doctor).get(f"/{patient.user_id}/encounters/{cid}")
     assert by_doctor.status_code == 200
     assert by_doctor.json()["notes"] == CLINICAL_SUMMARY["notes"]

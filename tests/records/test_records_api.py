@@ -10,7 +10,9 @@ import uuid
 import requests
 from fhir.resources.R4B.bundle import Bundle
 
-from .over_http import SUMMARY, eventually
+from tests.support.people import eventually
+
+from .over_http import SUMMARY
 
 FAKE_PNG = b"MZ\x90\x00 an executable, not a picture"
 PDF = b"%PDF-1.4\n% Keneya test document\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -20,8 +22,10 @@ def test_a_patient_adds_an_allergy_and_reads_it_back(api, new_person):
     patient = new_person()
     me = api.as_(patient)
 
-    added = me.post(f"/{patient.user_id}/allergies",
-                    {"substance": "Pénicilline", "reaction": "Urticaire", "severity": "severe"})
+    added = me.post(
+        f"/{patient.user_id}/allergies",
+        {"substance": "Pénicilline", "reaction": "Urticaire", "severity": "severe"},
+    )
     record = me.get(f"/{patient.user_id}")
 
     assert added.status_code == 201, added.text
@@ -33,8 +37,9 @@ def test_a_patient_adds_an_allergy_and_reads_it_back(api, new_person):
 def test_an_implausible_vital_sign_is_a_422_naming_the_field(api, new_person):
     patient = new_person()
 
-    response = api.as_(patient).post(f"/{patient.user_id}/observations",
-                                     {"kind": "spo2", "unit": "%", "value": 120})
+    response = api.as_(patient).post(
+        f"/{patient.user_id}/observations", {"kind": "spo2", "unit": "%", "value": 120}
+    )
 
     assert response.status_code == 422
     assert response.headers["Content-Type"] == "application/problem+json"
@@ -46,16 +51,15 @@ def test_an_implausible_vital_sign_is_a_422_naming_the_field(api, new_person):
 def test_an_unknown_allergy_severity_is_a_422_naming_the_field(api, new_person):
     patient = new_person()
 
-    response = api.as_(patient).post(f"/{patient.user_id}/allergies",
-                                     {"substance": "Arachide", "severity": "deadly"})
+    response = api.as_(patient).post(
+        f"/{patient.user_id}/allergies", {"substance": "Arachide", "severity": "deadly"}
+    )
 
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["severity"]
 
 
-def test_a_completed_consultation_redelivered_adds_one_encounter(
-    api, new_person, topic, published
-):
+def test_a_completed_consultation_redelivered_adds_one_encounter(api, new_person, topic, published):
     patient, doctor = new_person(), new_person("doctor", "Dr Moussa Keïta")
     completed = topic.consultation("completed", patient, doctor)
 
@@ -82,9 +86,15 @@ def test_an_attachment_goes_up_and_down_through_presigned_urls(api, new_person):
     patient = new_person()
     me = api.as_(patient)
 
-    started = me.post(f"/{patient.user_id}/attachments", {
-        "category": "lab_result", "title": "NFS novembre", "content_type": "application/pdf",
-        "size": len(PDF)})
+    started = me.post(
+        f"/{patient.user_id}/attachments",
+        {
+            "category": "lab_result",
+            "title": "NFS novembre",
+            "content_type": "application/pdf",
+            "size": len(PDF),
+        },
+    )
     assert started.status_code == 201, started.text
     attachment = started.json()
     listed_before = me.get(f"/{patient.user_id}/attachments").json()["items"]
@@ -105,9 +115,15 @@ def test_an_attachment_goes_up_and_down_through_presigned_urls(api, new_person):
 def test_a_file_that_is_not_what_it_claims_is_refused_at_confirmation(api, new_person):
     patient = new_person()
     me = api.as_(patient)
-    attachment = me.post(f"/{patient.user_id}/attachments", {
-        "category": "imaging_report", "title": "Radio", "content_type": "image/png",
-        "size": len(FAKE_PNG)}).json()
+    attachment = me.post(
+        f"/{patient.user_id}/attachments",
+        {
+            "category": "imaging_report",
+            "title": "Radio",
+            "content_type": "image/png",
+            "size": len(FAKE_PNG),
+        },
+    ).json()
     upload = attachment["upload"]
     requests.put(upload["url"], data=FAKE_PNG, headers=upload["headers"], timeout=30)
 
@@ -123,8 +139,10 @@ def test_the_fhir_export_validates_as_an_r4_bundle(api, new_person, topic):
     me = api.as_(patient)
     completed = topic.consultation("completed", patient, doctor)
     me.post(f"/{patient.user_id}/vaccinations", {"vaccine": "BCG", "date": "2001-05-02"})
-    me.post(f"/{patient.user_id}/observations",
-            {"kind": "blood_pressure", "unit": "mmHg", "systolic": 125, "diastolic": 80})
+    me.post(
+        f"/{patient.user_id}/observations",
+        {"kind": "blood_pressure", "unit": "mmHg", "systolic": 125, "diastolic": 80},
+    )
     eventually(lambda: me.get(f"/{patient.user_id}/encounters").json()["items"], timeout=20)
 
     response = me.get(f"/{patient.user_id}/fhir")
@@ -133,10 +151,17 @@ def test_the_fhir_export_validates_as_an_r4_bundle(api, new_person, topic):
     assert response.headers["Content-Type"].startswith("application/fhir+json")
     bundle = Bundle.model_validate(response.json())
     types = {e.resource.get_resource_type() for e in bundle.entry}
-    assert {"Patient", "Encounter", "Condition", "MedicationRequest", "Observation",
-            "Immunization"} <= types
-    encounter = next(e.resource for e in bundle.entry
-                     if e.resource.get_resource_type() == "Encounter")
+    assert {
+        "Patient",
+        "Encounter",
+        "Condition",
+        "MedicationRequest",
+        "Observation",
+        "Immunization",
+    } <= types
+    encounter = next(
+        e.resource for e in bundle.entry if e.resource.get_resource_type() == "Encounter"
+    )
     assert encounter.id == completed.data["consultation_id"]
 
 
@@ -156,9 +181,15 @@ def test_a_record_of_an_unknown_patient_and_an_unknown_section_are_404(api, new_
 def test_a_file_over_the_size_limit_gets_no_upload_url(api, new_person):
     patient = new_person()
 
-    response = api.as_(patient).post(f"/{patient.user_id}/attachments", {
-        "category": "lab_result", "title": "Scanner", "content_type": "application/pdf",
-        "size": 50 * 1024 * 1024})
+    response = api.as_(patient).post(
+        f"/{patient.user_id}/attachments",
+        {
+            "category": "lab_result",
+            "title": "Scanner",
+            "content_type": "application/pdf",
+            "size": 50 * 1024 * 1024,
+        },
+    )
 
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["size"]
@@ -179,13 +210,18 @@ def test_record_updated_names_what_changed_without_clinical_content(
     )
 
     assert by_consultation.data == {
-        "patient_id": patient.user_id, "cause": "consultation", "section": "encounter",
+        "patient_id": patient.user_id,
+        "cause": "consultation",
+        "section": "encounter",
         "consultation_id": completed.data["consultation_id"],
         "item_id": completed.data["consultation_id"],
     }
     assert by_patient.data == {
-        "patient_id": patient.user_id, "cause": "patient", "section": "allergies",
-        "consultation_id": None, "item_id": added.json()["id"],
+        "patient_id": patient.user_id,
+        "cause": "patient",
+        "section": "allergies",
+        "consultation_id": None,
+        "item_id": added.json()["id"],
     }
     assert "Pénicilline" not in by_patient.to_json()
 
@@ -212,10 +248,24 @@ def test_vital_signs_are_listed_newest_first_by_kind_in_their_canonical_unit(api
     patient = new_person()
     me = api.as_(patient)
     base = f"/{patient.user_id}/observations"
-    me.post(base, {"kind": "temperature", "unit": "[degF]", "value": 100.4,
-                   "measured_at": "2026-11-01T08:00:00Z"})
-    me.post(base, {"kind": "temperature", "unit": "Cel", "value": 37.0,
-                   "measured_at": "2026-11-02T08:00:00Z"})
+    me.post(
+        base,
+        {
+            "kind": "temperature",
+            "unit": "[degF]",
+            "value": 100.4,
+            "measured_at": "2026-11-01T08:00:00Z",
+        },
+    )
+    me.post(
+        base,
+        {
+            "kind": "temperature",
+            "unit": "Cel",
+            "value": 37.0,
+            "measured_at": "2026-11-02T08:00:00Z",
+        },
+    )
     me.post(base, {"kind": "weight", "unit": "kg", "value": 64.5})
 
     temperatures = me.get(base, kind="temperature").json()["items"]

@@ -7,7 +7,8 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.consultations.over_http import Person, Topic, sign_up
+from tests.consultations.over_http import Topic, sign_up
+from tests.support.people import Person
 
 from .on_the_platform import Room
 

@@ -11,12 +11,11 @@ from urllib.parse import urlencode
 import requests
 from websockets.sync.client import connect
 
-from tests.consultations.over_http import Person, Topic, eventually
+from tests.consultations.over_http import Topic
 from tests.notifications.on_the_platform import Socket
+from tests.support.people import Person, eventually
 
-__all__ = [
-    "Person", "Room", "Socket", "eventually", "ice_servers", "open_socket", "turn_secret"
-]
+__all__ = ["Person", "Room", "Socket", "eventually", "ice_servers", "open_socket", "turn_secret"]
 
 
 def open_socket(platform: Any, token: str | None, consultation_id: str | None) -> Socket:

@@ -8,8 +8,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import requests
 
 from keneya.events import Event, new_event
 from tests.auth.over_http import STRONG_PASSWORD, Api, new_email, new_phone
+from tests.support.people import Person, eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH_DIR = ROOT / "functions" / "auth"
@@ -29,26 +28,6 @@ COMPLETE_DOCTOR = {
     "city": "Bamako",
     "languages": ["fr", "bm"],
 }
-
-
-def eventually(check: Callable[[], Any], timeout: float = 15, interval: float = 0.1) -> Any:
-    """`check()`'s first truthy result, polled until `timeout` (then its last result)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(interval)
-
-
-@dataclass(frozen=True)
-class Person:
-    user_id: str
-    role: str
-    token: str
-    full_name: str
-    phone: str | None = None
-    email: str | None = None
 
 
 class UsersApi:

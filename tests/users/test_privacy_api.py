@@ -12,8 +12,9 @@ from types import SimpleNamespace
 import pytest
 
 from keneya.correlation import new_id
+from tests.support.people import eventually
 
-from .over_http import eventually, listed_doctor, publish
+from .over_http import listed_doctor, publish
 
 
 def consultation(platform, kind: str, doctor, patient, consultation_id: str) -> None:

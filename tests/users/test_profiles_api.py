@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from keneya.events import new_event
+from tests.support.people import eventually
 
-from .over_http import eventually, sqs_event
+from .over_http import sqs_event
 
 
 @pytest.fixture(scope="module")
