@@ -8,24 +8,20 @@ queue; a schedule reconciles pending intents with the providers; the relay publi
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from chalice import Chalice, Response
 
 from chalicelib import schemas
-from chalicelib.errors import ConflictError, IdempotencyMismatch, NotFoundError, PaymentError
+from chalicelib.problems import problem_of
 from keneya import http
 from keneya.consumer import consume, events_queue_name
 from keneya.http import (
     Conflict,
-    FieldError,
     Forbidden,
     NotFound,
-    UnprocessableContent,
     idempotency_key,
     json_response,
     parse_body,
@@ -36,7 +32,7 @@ from keneya.relay import relay, table_stream_arn
 from keneya.tokens import jwt_authorizer, principal
 
 app = Chalice(app_name="keneya-payments")
-http.install(app)
+http.install(app, problems=problem_of)
 access_token = jwt_authorizer(app)
 
 
@@ -44,24 +40,6 @@ def service() -> Any:
     from chalicelib.bootstrap import service as wired
 
     return wired()
-
-
-def answering_problems(view: Callable[..., Response]) -> Callable[..., Response]:
-    @functools.wraps(view)
-    def answer(*args: Any, **kwargs: Any) -> Response:
-        try:
-            return view(*args, **kwargs)
-        except PaymentError as error:
-            errors = [FieldError(error.field, error.detail)] if error.field else None
-            if isinstance(error, NotFoundError):
-                raise NotFound(error.detail) from None
-            if isinstance(error, IdempotencyMismatch):
-                raise UnprocessableContent(error.detail, errors=errors) from None
-            if isinstance(error, ConflictError):
-                raise Conflict(error.detail, errors=errors) from None
-            raise
-
-    return answer
 
 
 def role_of(*roles: str) -> Any:
@@ -97,7 +75,6 @@ def health() -> dict[str, str]:
     "retry answer the same intent (`Idempotent-Replayed: true`); one consultation never has "
     "two live intents (409).",
 )
-@answering_problems
 def create_intent() -> Response:
     who = role_of("patient")
     request = parse_body(schemas.IntentRequest, app.current_request)
@@ -159,7 +136,6 @@ def queued_refunds() -> Response:
     response=schemas.IntentView,
     errors=(403, 404, 409),
 )
-@answering_problems
 def refund_paid(payment_id: str) -> Response:
     role_of("admin")
     request = parse_body(schemas.RefundPaid, app.current_request)
@@ -173,7 +149,6 @@ def refund_paid(payment_id: str) -> Response:
 
 @app.route("/{payment_id}", methods=["GET"], authorizer=access_token)
 @operation("One of the caller's payments", response=schemas.IntentView, errors=(404,))
-@answering_problems
 def get_intent(payment_id: str) -> Response:
     who = principal(app.current_request)
     return json_response(schemas.intent_view(service().of_payer(payment_id, who.user_id)))
@@ -192,7 +167,6 @@ def get_intent(payment_id: str) -> Response:
     "this payment; the payment's outcome is then asked of the provider's status API. A "
     "notification for a payment that has ended answers 200 and changes nothing.",
 )
-@answering_problems
 def notification(provider: str, payment_id: str) -> Response:
     raw = app.current_request.raw_body or b"{}"
     try:

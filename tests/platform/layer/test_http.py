@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from chalice import Chalice
+from chalice import Blueprint, Chalice
 from chalice.test import Client
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -224,3 +224,65 @@ def test_a_malformed_idempotency_key_is_a_400_naming_the_header(client, key):
     assert answer.status_code == 400
     assert answer.headers["Content-Type"] == "application/problem+json"
     assert json.loads(answer.body)["errors"][0]["field"] == "Idempotency-Key"
+
+
+class SlotTaken(Exception):
+    """A domain's own refusal: plain, knowing nothing of HTTP."""
+
+
+class Blocked(Exception):
+    pass
+
+
+def slot_problems(error: Exception, request) -> http.Problem | None:
+    if isinstance(error, SlotTaken):
+        language = "en" if "en" in (request.headers.get("accept-language") or "") else "fr"
+        text = "This slot is taken." if language == "en" else "Ce créneau est pris."
+        return http.Conflict(text, errors=[http.FieldError("starts_at", "taken", "slot_taken")])
+    return None
+
+
+def domain_app() -> Chalice:
+    app = Chalice(app_name="domain")
+    http.install(app, problems=slot_problems)
+    blueprint = Blueprint(__name__)
+
+    @blueprint.route("/slots/taken")
+    def taken():
+        raise SlotTaken()
+
+    @app.route("/blocked")
+    def blocked():
+        raise Blocked("internal detail")
+
+    @app.route("/plain")
+    def plain():
+        raise http.NotFound("No such thing.")
+
+    app.register_blueprint(blueprint)
+    return app
+
+
+def test_a_domain_error_is_answered_through_the_services_table_even_from_a_blueprint():
+    with Client(domain_app()) as client:
+        answer = client.http.get("/slots/taken", headers={"Accept-Language": "en"})
+        french = client.http.get("/slots/taken")
+
+    assert answer.status_code == 409
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    body = json.loads(answer.body)
+    assert body["detail"] == "This slot is taken."
+    assert body["errors"][0]["field"] == "starts_at"
+    assert json.loads(french.body)["detail"] == "Ce créneau est pris."
+
+
+def test_an_error_the_table_does_not_know_stays_an_unexpected_500_and_a_problem_stays_itself():
+    with Client(domain_app()) as client:
+        unknown = client.http.get("/blocked")
+        problem = client.http.get("/plain")
+
+    assert unknown.status_code == 500
+    assert "internal detail" not in unknown.body.decode()
+    assert json.loads(unknown.body)["request_id"]
+    assert problem.status_code == 404
+    assert json.loads(problem.body)["detail"] == "No such thing."

@@ -160,11 +160,21 @@ def _as_problem(response: Response) -> Problem | None:
     return cls(str(response.body["Message"]))
 
 
-def install(app: Chalice) -> None:
-    """Give every HTTP response of `app` problem+json errors and request/correlation ids."""
+ProblemOf = Callable[[Exception, Request], "Problem | None"]
+"""A service's one table from its own failures to the problem each answers: its domain's
+errors, and the validation problems it words in the caller's language. None: not its own (a
+`Problem` then answers as it is; anything else is an unexpected failure, a 500)."""
+
+
+def install(app: Chalice, problems: ProblemOf | None = None) -> None:
+    """Give every HTTP response of `app` problem+json errors and request/correlation ids; with
+    `problems`, every route's failures are answered through it, as powertools' exception
+    handlers do: views raise the domain's errors and never translate them."""
+    answering = _Answering(app, problems)
 
     @app.middleware("http")
     def problems_and_ids(request: Request, get_response: Callable[[Request], Response]) -> Response:
+        answering.ready()
         request_id = safe_id((request.context or {}).get("requestId")) or new_id()
         correlation_id = bind_correlation_id(
             safe_id(request.headers.get("x-correlation-id")) or request_id
@@ -181,6 +191,41 @@ def install(app: Chalice) -> None:
         response.headers["X-Request-Id"] = request_id
         response.headers["X-Correlation-Id"] = correlation_id
         return response
+
+
+class _Answering:
+    """Routes whose failures go through a service's `problems`. Chalice answers any exception
+    that is not a `ChaliceUnhandledError` with its own 500 before a middleware sees it, so each
+    route's view is wrapped: once, at the first request, when every blueprint is registered."""
+
+    def __init__(self, app: Chalice, problems: ProblemOf | None) -> None:
+        self.app = app
+        self.problems = problems
+        self.wrapped = problems is None
+
+    def ready(self) -> None:
+        if self.wrapped:
+            return
+        for methods in self.app.routes.values():
+            for entry in methods.values():
+                entry.view_function = self._answering(entry.view_function)
+        self.wrapped = True
+
+    def _answering(self, view: Callable[..., Any]) -> Callable[..., Any]:
+        problems, app = self.problems, self.app
+        assert problems is not None
+
+        @functools.wraps(view)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return view(*args, **kwargs)
+            except Exception as error:
+                problem = problems(error, app.current_request)
+                if problem is None or problem is error:
+                    raise
+                raise problem from None
+
+        return run
 
 
 def _field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
