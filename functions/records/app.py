@@ -15,6 +15,7 @@ from chalice import Chalice
 
 from chalicelib import api_files, api_record
 from chalicelib.api_common import records
+from chalicelib.problems import problem_of
 from keneya import http
 from keneya.consumer import consume, events_queue_name
 from keneya.openapi import operation
@@ -22,7 +23,7 @@ from keneya.relay import relay, table_stream_arn
 from keneya.tokens import jwt_authorizer
 
 app = Chalice(app_name="keneya-records")
-http.install(app)
+http.install(app, problems=problem_of)
 authorizer = jwt_authorizer(app)
 
 app.register_blueprint(api_record.blueprint(authorizer))

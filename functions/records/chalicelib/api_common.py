@@ -1,9 +1,8 @@
-"""What every records route does: find the caller, parse the body, turn the domain's refusals
-into problem+json (no access and absent items are the same 404), shape the answer."""
+"""What every records route does: find the caller, parse the body, shape the answer. The
+domain's refusals are answered by chalicelib/problems.py, installed on the app."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +10,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.texts import text
 from keneya import http
-from keneya.http import Conflict, FieldError, NotFound, UnprocessableContent, json_response
+from keneya.http import NotFound, json_response
 from keneya.i18n import request_language
 from keneya.openapi import operation
 from keneya.tokens import principal
@@ -64,43 +63,12 @@ def not_found(blueprint: Blueprint | None = None) -> NotFound:
 _language = request_language
 
 
-def domain_errors(blueprint: Blueprint, view: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(view)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        from chalicelib.attachments import UploadRejected
-        from chalicelib.errors import InvalidEntry, RecordFull
-        from chalicelib.service import NoAccess, NotThere
-
-        language = _language(blueprint.current_request)
-        try:
-            return view(*args, **kwargs)
-        except (NoAccess, NotThere):
-            raise NotFound(text("not_found", language)) from None
-        except InvalidEntry as error:
-            raise UnprocessableContent(
-                text("invalid_entry", language, message=error.message),
-                errors=[FieldError(error.field, error.message, error.code)],
-            ) from None
-        except RecordFull as full:
-            raise Conflict(
-                text("record_full", language, limit=full.limit, section=full.section),
-                errors=[FieldError(full.section, "limit reached", "record_full")],
-            ) from None
-        except UploadRejected as rejected:
-            raise UnprocessableContent(
-                text("upload_rejected", language, reason=rejected.reason),
-                errors=[FieldError("file", rejected.reason, rejected.reason)],
-            ) from None
-
-    return run
-
-
 def router(blueprint: Blueprint, authorizer: Any) -> Callable[..., Callable]:
     """`@route(path, methods, summary, **openapi)`: a protected, documented route."""
 
     def route(path: str, methods: list[str], summary: str, **doc: Any) -> Callable:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
-            documented = operation(summary, **doc)(domain_errors(blueprint, view))
+            documented = operation(summary, **doc)(view)
             return blueprint.route(path, methods=methods, authorizer=authorizer)(documented)
 
         return register
