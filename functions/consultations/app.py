@@ -18,8 +18,8 @@ from chalice import Chalice, Response
 from chalicelib import schemas
 from chalicelib.actions_api import actions_blueprint
 from chalicelib.messages import text
+from chalicelib.problems import problem_of
 from chalicelib.web import (
-    answering_problems,
     body,
     caller,
     consultation_response,
@@ -35,9 +35,8 @@ from keneya.relay import relay, table_stream_arn
 from keneya.tokens import jwt_authorizer
 
 app = Chalice(app_name="keneya-consultations")
-http.install(app)
+http.install(app, problems=problem_of)
 access_token = jwt_authorizer(app)
-answers_problems = answering_problems(app)
 app.register_blueprint(actions_blueprint(access_token))
 
 
@@ -62,7 +61,6 @@ def health() -> dict[str, str]:
     "(default now) to `to` (default 7 days later, 31 days at most), in UTC, with the local "
     "date and time of the doctor's time zone. Unknown or unverified doctor: 404.",
 )
-@answers_problems
 def free_slots() -> Response:
     request = query(schemas.SlotsQuery, app.current_request)
     found = service().free_slots(request.doctor_id, request.from_, request.to)
@@ -93,7 +91,6 @@ def free_slots() -> Response:
     "consultation then. An `Idempotency-Key` header makes a retry answer the first result "
     "(`Idempotent-Replayed: true`); the same key with another request: 422.",
 )
-@answers_problems
 def book() -> Response:
     who = caller(app.current_request)
     if who.role != "patient":
@@ -122,7 +119,6 @@ def book() -> Response:
     description="A patient's or a doctor's own consultations by start time, filtered by "
     "status (comma-separated) and start window; `next_cursor` gives the next page.",
 )
-@answers_problems
 def list_consultations() -> Response:
     who = caller(app.current_request)
     if who.role not in ("patient", "doctor"):
@@ -152,7 +148,6 @@ def list_consultations() -> Response:
     description="For its patient and its doctor; anyone else gets 404. `call` tells who was "
     "in the video call and how long (each stay, and the total seconds of each participant).",
 )
-@answers_problems
 def get_consultation(consultation_id: str) -> Response:
     return consultation_response(service().get(caller(app.current_request), consultation_id))
 

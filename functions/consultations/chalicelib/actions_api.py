@@ -18,14 +18,13 @@ from chalice import Blueprint, Response
 
 from chalicelib import schemas
 from chalicelib.clinical import ClinicalSummary
-from chalicelib.web import answering_problems, body, caller, consultation_response, service
+from chalicelib.web import body, caller, consultation_response, service
 from keneya.openapi import operation
 
 
 def actions_blueprint(access_token: Any) -> Blueprint:
     """The blueprint of the lifecycle routes, protected by the app's `access_token` authorizer."""
     bp = Blueprint(__name__)
-    answers_problems = answering_problems(bp)
 
     @bp.route("/{consultation_id}/cancel", methods=["POST"], authorizer=access_token)
     @operation(
@@ -39,7 +38,6 @@ def actions_blueprint(access_token: Any) -> Blueprint:
         "when made at least 2 hours before the start, or when the doctor has not started the "
         "session 15 minutes after it. The body (a `note`) is optional.",
     )
-    @answers_problems
     def cancel(consultation_id: str) -> Response:
         request = bp.current_request
         note = body(schemas.CancelRequest, request).note if request.raw_body else None
@@ -53,7 +51,6 @@ def actions_blueprint(access_token: Any) -> Blueprint:
         description="By the doctor, from 10 minutes before the start time to its end. Creates "
         "the session (`session.room_id`, participants) the signaling service opens.",
     )
-    @answers_problems
     def start(consultation_id: str) -> Response:
         who = caller(bp.current_request)
         return consultation_response(service().start(who, consultation_id))
@@ -66,7 +63,6 @@ def actions_blueprint(access_token: Any) -> Blueprint:
         description="By a participant while the session is open (again after a network "
         "change); the patient's first join is recorded.",
     )
-    @answers_problems
     def join(consultation_id: str) -> Response:
         who = caller(bp.current_request)
         return consultation_response(service().join(who, consultation_id))
@@ -80,7 +76,6 @@ def actions_blueprint(access_token: Any) -> Blueprint:
         description="By the doctor, once started: reason, notes, diagnoses (ICD-10), "
         "prescriptions, recommended follow-up. Sent to the patient's medical record.",
     )
-    @answers_problems
     def complete(consultation_id: str) -> Response:
         request = bp.current_request
         summary = body(ClinicalSummary, request)
@@ -93,7 +88,6 @@ def actions_blueprint(access_token: Any) -> Blueprint:
         errors=(403, 409),
         description="By the doctor, after the start time, if the patient never joined.",
     )
-    @answers_problems
     def no_show(consultation_id: str) -> Response:
         who = caller(bp.current_request)
         return consultation_response(service().mark_no_show(who, consultation_id))

@@ -7,6 +7,7 @@ raced another one can show the truth without reading it again.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from chalicelib import errors
 from chalicelib.messages import Language, status_name, text
@@ -20,6 +21,7 @@ from keneya.http import (
     ServiceUnavailable,
     UnprocessableContent,
 )
+from keneya.i18n import request_language
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -109,3 +111,18 @@ def as_problem(error: errors.ConsultationError, language: Language) -> Problem:
                 text("busy", language), headers={**headers, "Retry-After": "1"}
             )
     raise TypeError(f"no problem defined for {type(error).__name__}")
+
+
+def problem_of(error: Exception, request: Any) -> Problem | None:
+    """The service's one table, installed on the app: the domain's refusals in the caller's
+    language, and validation problems summed up in French when the caller reads French."""
+    language = request_language(request)
+    if isinstance(error, errors.ConsultationError):
+        return as_problem(error, language)
+    if isinstance(error, (UnprocessableContent, BadRequest)) and language == "fr" and error.errors:
+        return type(error)(
+            text("invalid_input", language),
+            errors=error.errors,
+            headers={**error.headers, "Content-Language": language},
+        )
+    return None

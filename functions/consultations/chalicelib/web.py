@@ -4,20 +4,15 @@ their own `current_request` owner (the app or a blueprint)."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from chalice import Response
 from chalice.app import Request
 
-from chalicelib.errors import ConsultationError
 from chalicelib.lifecycle import Actor, Consultation
-from chalicelib.messages import Language, text
-from chalicelib.problems import as_problem
+from chalicelib.messages import Language
 from keneya.http import (
-    BadRequest,
-    UnprocessableContent,
     json_response,
     parse_body,
     parse_query,
@@ -61,31 +56,6 @@ def body(model: type[Model], request: Request) -> Model:
 
 def query(model: type[Model], request: Request) -> Model:
     return parse_query(model, request)
-
-
-def answering_problems(owner: RequestOwner) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A view decorator turning domain errors into problem+json in the caller's language."""
-
-    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(view)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return view(*args, **kwargs)
-            except ConsultationError as error:
-                raise as_problem(error, language(owner.current_request)) from None
-            except (UnprocessableContent, BadRequest) as problem:
-                lang = language(owner.current_request)
-                if lang == "fr" and problem.errors:
-                    raise type(problem)(
-                        text("invalid_input", lang),
-                        errors=problem.errors,
-                        headers={**problem.headers, "Content-Language": lang},
-                    ) from None
-                raise
-
-        return run
-
-    return decorate
 
 
 def consultation_response(
