@@ -16,6 +16,7 @@ from typing import Any
 from chalice import Chalice
 
 from chalicelib import api_admin, api_directory, api_me, api_patients
+from chalicelib.problems import problem_of
 from keneya import http
 from keneya.consumer import consume, events_queue_name
 from keneya.openapi import operation
@@ -23,7 +24,7 @@ from keneya.relay import relay, table_stream_arn
 from keneya.tokens import jwt_authorizer
 
 app = Chalice(app_name="keneya-users")
-http.install(app)
+http.install(app, problems=problem_of)
 access_token = jwt_authorizer(app)
 
 app.register_blueprint(api_me.blueprint(access_token))

@@ -10,7 +10,6 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib import schemas, views
-from chalicelib.problems import answers_problems
 from chalicelib.request_context import NO_STORE, admin, checked_id, language, users
 from keneya.http import json_response, parse_body, parse_query
 from keneya.openapi import operation
@@ -18,7 +17,6 @@ from keneya.openapi import operation
 
 def blueprint(authorizer: Any) -> Blueprint:
     review = Blueprint(__name__)
-    answers = answers_problems(lambda: language(review.current_request))
 
     def doctor_response(profile: Any) -> Response:
         view = views.doctor_view(
@@ -36,7 +34,6 @@ def blueprint(authorizer: Any) -> Blueprint:
         errors=(403,),
         description="pending and suspended: longest waiting first; verified: by name.",
     )
-    @answers
     def doctors_to_review() -> Response:
         request = review.current_request
         admin(request)
@@ -55,14 +52,12 @@ def blueprint(authorizer: Any) -> Blueprint:
 
     @review.route("/admin/doctors/{doctor_id}", authorizer=authorizer)
     @operation("A doctor's whole profile", response=schemas.DoctorProfile, errors=(403,))
-    @answers
     def doctor_to_review(doctor_id: str) -> Response:
         admin(review.current_request)
         return doctor_response(users().doctor_for_review(checked_id(doctor_id)))
 
     @review.route("/admin/doctors/{doctor_id}/photo", authorizer=authorizer)
     @operation("A doctor's photo, whatever their status (a redirect)", status=302, errors=(403,))
-    @answers
     def doctor_photo_to_review(doctor_id: str) -> Response:
         admin(review.current_request)
         url = users().review_photo_url(checked_id(doctor_id))
@@ -78,7 +73,6 @@ def blueprint(authorizer: Any) -> Blueprint:
         description="Lists the doctor and makes them bookable; emits doctor.verified. 409 when "
         "already verified, or when the profile lacks what verification checks (named).",
     )
-    @answers
     def verify_doctor(doctor_id: str) -> Response:
         who = admin(review.current_request)
         return doctor_response(users().review(checked_id(doctor_id), "verify", who.user_id))
@@ -92,7 +86,6 @@ def blueprint(authorizer: Any) -> Blueprint:
         description="Removes the doctor from the directory and from booking; emits "
         "doctor.suspended. The reason is kept for administrators.",
     )
-    @answers
     def suspend_doctor(doctor_id: str) -> Response:
         request = review.current_request
         who = admin(request)
@@ -109,7 +102,6 @@ def blueprint(authorizer: Any) -> Blueprint:
         description="Every verification and suspension, newest first: when, by which "
         "administrator, from which status to which, and the reason of a suspension.",
     )
-    @answers
     def doctor_review_history(doctor_id: str) -> Response:
         admin(review.current_request)
         decisions = users().review_history(checked_id(doctor_id))

@@ -9,7 +9,6 @@ from chalice import Blueprint, Response
 
 from chalicelib import schemas, views
 from chalicelib.directory import render_card, search_query
-from chalicelib.problems import answers_problems
 from chalicelib.request_context import checked_id, language, users
 from chalicelib.vocabularies import SPECIALTIES, SPOKEN_LANGUAGES
 from keneya.http import json_response, parse_query
@@ -21,7 +20,6 @@ _VOCABULARY_CACHE = {"Cache-Control": "public, max-age=3600"}
 
 def blueprint() -> Blueprint:
     directory = Blueprint(__name__)
-    answers = answers_problems(lambda: language(directory.current_request))
 
     @directory.route("/specialties")
     @operation("The medical specialties of the directory", response=schemas.Vocabulary)
@@ -45,7 +43,6 @@ def blueprint() -> Blueprint:
         "hold fewer doctors than limit, even none, and still give a next_cursor: the search "
         "stopped reading to answer fast; only a null next_cursor ends the results.",
     )
-    @answers
     def search_doctors() -> Response:
         given = parse_query(schemas.DirectoryQuery, directory.current_request)
         query = search_query(**given.model_dump())
@@ -61,14 +58,12 @@ def blueprint() -> Blueprint:
 
     @directory.route("/doctors/{doctor_id}")
     @operation("A verified doctor's public profile", response=schemas.DoctorPublic, errors=(404,))
-    @answers
     def public_doctor(doctor_id: str) -> Response:
         profile = users().listed_doctor(checked_id(doctor_id))
         return json_response(views.public_doctor(profile, language(directory.current_request)))
 
     @directory.route("/doctors/{doctor_id}/photo")
     @operation("A verified doctor's photo (a redirect)", status=302, errors=(404,))
-    @answers
     def doctor_photo(doctor_id: str) -> Response:
         url = users().photo_url(checked_id(doctor_id))
         # The redirect target expires; the address of the photo changes when the photo does.

@@ -9,7 +9,6 @@ from chalice import Blueprint, Response
 from chalicelib import schemas, views
 from chalicelib.errors import WrongRole
 from chalicelib.photos import ACCEPTED_TYPES, MAX_BYTES
-from chalicelib.problems import answers_problems
 from chalicelib.profiles import EmergencyContact
 from chalicelib.request_context import NO_STORE, caller, language, users
 from keneya.http import json_response, parse_body
@@ -32,7 +31,6 @@ def _changes(patch: schemas.ProfilePatch) -> dict[str, Any]:
 
 def blueprint(authorizer: Any) -> Blueprint:
     me = Blueprint(__name__)
-    answers = answers_problems(lambda: language(me.current_request))
 
     def profile_response(profile: Any) -> Response:
         return json_response(
@@ -46,7 +44,6 @@ def blueprint(authorizer: Any) -> Blueprint:
         description="Created from the account within seconds of registration; until then 404 "
         "with code profile_not_ready and Retry-After.",
     )
-    @answers
     def get_me() -> Response:
         return profile_response(users().own_profile(caller(me.current_request).user_id))
 
@@ -59,7 +56,6 @@ def blueprint(authorizer: Any) -> Blueprint:
         description="Only the fields given change. Emits profile.updated. A verified doctor's "
         "specialty and licence number: 409 (support changes them).",
     )
-    @answers
     def patch_me() -> Response:
         patch = parse_body(schemas.ProfilePatch, me.current_request)
         who = caller(me.current_request)
@@ -73,7 +69,6 @@ def blueprint(authorizer: Any) -> Blueprint:
         description="Defaults (no hours, 30-minute slots, Africa/Bamako) until one is set; "
         "past special days are left out.",
     )
-    @answers
     def get_availability() -> Response:
         profile = users().own_profile(caller(me.current_request).user_id)
         if not profile.is_doctor:
@@ -89,7 +84,6 @@ def blueprint(authorizer: Any) -> Blueprint:
         description="Weekly ranges per weekday, slot length, time zone and special days (days "
         "off, other hours). Emits doctor.availability_changed with the whole schedule.",
     )
-    @answers
     def put_availability() -> Response:
         body = parse_body(schemas.AvailabilityBody, me.current_request)
         who = caller(me.current_request)
@@ -106,7 +100,6 @@ def blueprint(authorizer: Any) -> Blueprint:
         description=f"JPEG, PNG or WebP, at most {MAX_BYTES // (1024 * 1024)} MB. Upload the "
         "file with the form returned, then confirm with PUT /me/photo.",
     )
-    @answers
     def start_photo() -> Response:
         body = parse_body(schemas.PhotoUploadRequest, me.current_request)
         who = caller(me.current_request)
@@ -133,7 +126,6 @@ def blueprint(authorizer: Any) -> Blueprint:
         description="The file is checked (size, image signature); a refused one is deleted. "
         "Emits profile.updated.",
     )
-    @answers
     def confirm_photo() -> Response:
         body = parse_body(schemas.PhotoConfirm, me.current_request)
         who = caller(me.current_request)
@@ -141,14 +133,12 @@ def blueprint(authorizer: Any) -> Blueprint:
 
     @me.route("/me/photo", methods=["DELETE"], authorizer=authorizer)
     @operation("Remove the signed-in doctor's photo", status=204, errors=(403,))
-    @answers
     def delete_photo() -> Response:
         users().remove_photo(caller(me.current_request).user_id)
         return Response(body="", status_code=204)
 
     @me.route("/me/photo", authorizer=authorizer)
     @operation("The signed-in doctor's photo (a redirect)", status=302)
-    @answers
     def own_photo() -> Response:
         url = users().own_photo_url(caller(me.current_request).user_id)
         return Response(

@@ -7,7 +7,6 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib import schemas, views
-from chalicelib.problems import answers_problems
 from chalicelib.request_context import NO_STORE, caller, checked_id, language, users
 from keneya.http import json_response
 from keneya.openapi import operation
@@ -15,7 +14,6 @@ from keneya.openapi import operation
 
 def blueprint(authorizer: Any) -> Blueprint:
     patients = Blueprint(__name__)
-    answers = answers_problems(lambda: language(patients.current_request))
 
     @patients.route("/patients/{patient_id}", authorizer=authorizer)
     @operation(
@@ -24,7 +22,6 @@ def blueprint(authorizer: Any) -> Blueprint:
         description="For the patient, administrators, and doctors who have a consultation with "
         "the patient; 404 for anyone else.",
     )
-    @answers
     def patient_profile(patient_id: str) -> Response:
         request = patients.current_request
         profile = users().patient_for(caller(request), checked_id(patient_id))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
 from chalicelib import errors
@@ -17,6 +15,7 @@ from keneya.http import (
     Problem,
     UnprocessableContent,
 )
+from keneya.i18n import request_language
 
 # Seconds a client waits before asking again for a profile still being created.
 PROFILE_RETRY_SECONDS = 2
@@ -116,22 +115,12 @@ def localized_validation(problem: Problem, language: Language) -> Problem:
     )
 
 
-def answers_problems(language: Callable[[], Language]) -> Callable[[Callable[..., Any]], Any]:
-    """Decorate a view so the domain's failures answer as problem+json in the caller's
-    language (`language()` reads it from the current request)."""
-
-    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(view)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return view(*args, **kwargs)
-            except errors.UsersError as error:
-                raise as_problem(error, language()) from None
-            except (UnprocessableContent, BadRequest) as problem:
-                if not problem.errors:
-                    raise
-                raise localized_validation(problem, language()) from None
-
-        return run
-
-    return decorate
+def problem_of(error: Exception, request: Any) -> Problem | None:
+    """The service's one table, installed on the app: the domain's refusals and the
+    validation problems, worded in the caller's language."""
+    language = request_language(request)
+    if isinstance(error, errors.UsersError):
+        return as_problem(error, language)
+    if isinstance(error, (UnprocessableContent, BadRequest)) and error.errors:
+        return localized_validation(error, language)
+    return None
