@@ -14,13 +14,14 @@ from typing import Any
 from chalice import Chalice
 
 from chalicelib.http_api import api
+from chalicelib.problems import problem_of
 from keneya import http
 from keneya.logs import logger
 from keneya.openapi import operation
 from keneya.relay import relay, table_stream_arn
 
 app = Chalice(app_name="keneya-auth")
-http.install(app)
+http.install(app, problems=problem_of)
 app.register_blueprint(api)
 
 

@@ -7,18 +7,14 @@ failures become problem+json in the caller's language.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
 from chalice import AuthResponse, Blueprint, Response
 from chalice.app import AuthRequest
 
 from chalicelib import schemas
-from chalicelib.errors import AuthError
 from chalicelib.messages import Language
-from chalicelib.problems import as_problem, localized_validation
-from keneya.http import UnprocessableContent, json_response, parse_body
+from keneya.http import json_response, parse_body
 from keneya.i18n import request_language
 from keneya.logs import logger
 from keneya.openapi import operation
@@ -44,21 +40,6 @@ def language() -> Language:
 def source_ip() -> str:
     identity = (api.current_request.context or {}).get("identity") or {}
     return identity.get("sourceIp") or "unknown"
-
-
-def answers_problems(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the domain's failures into problem+json in the caller's language."""
-
-    @functools.wraps(view)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(*args, **kwargs)
-        except AuthError as error:
-            raise as_problem(error, language()) from None
-        except UnprocessableContent as problem:
-            raise localized_validation(problem, language()) from None
-
-    return run
 
 
 def body(model: type[schemas.Body]) -> Any:
@@ -116,7 +97,6 @@ def token_pair(grant: Any) -> Response:
     description="Phone (E.164; a Malian 8-digit number gets +223) and/or e-mail, password, "
     "full name, language. Emits user.registered. A phone or e-mail already used: 409 naming it.",
 )
-@answers_problems
 def register() -> Response:
     request = body(schemas.RegisterRequest)
     account = auth().register(
@@ -152,7 +132,6 @@ def register() -> Response:
     "the number has an account. 429 with Retry-After during the resend cooldown or past the "
     "hourly limits; 503 when the limits cannot be checked.",
 )
-@answers_problems
 def otp_send() -> Response:
     request = body(schemas.OtpSendRequest)
     sent = auth().send_otp(phone=request.phone, purpose=request.purpose, address=source_ip())
@@ -170,7 +149,6 @@ def otp_send() -> Response:
     errors=(429,),
     description="Emits user.phone_verified. A code admits 5 attempts and lives 5 minutes.",
 )
-@answers_problems
 def otp_verify() -> Response:
     request = body(schemas.OtpVerifyRequest)
     user_id = auth().verify_phone(phone=request.phone, code=request.code)
@@ -186,7 +164,6 @@ def otp_verify() -> Response:
     description="Repeated failures lock the account (and the client address) for a delay "
     "that grows with each lockout: 429 with Retry-After.",
 )
-@answers_problems
 def login() -> Response:
     request = body(schemas.LoginRequest)
     kind, value = ("phone", request.phone) if request.phone else ("email", request.email)
@@ -205,14 +182,12 @@ def login() -> Response:
     description="The refresh token given stops working. Giving an already-used one ends its "
     "whole session.",
 )
-@answers_problems
 def refresh() -> Response:
     return token_pair(auth().refresh(body(schemas.RefreshRequest).refresh_token))
 
 
 @api.route("/logout", methods=["POST"])
 @operation("End the session of a refresh token", body=schemas.RefreshRequest, status=204)
-@answers_problems
 def logout() -> Response:
     auth().logout(body(schemas.RefreshRequest).refresh_token)
     return Response(body="", status_code=204)
@@ -220,7 +195,6 @@ def logout() -> Response:
 
 @api.route("/logout-all", methods=["POST"], authorizer=access_token)
 @operation("End every session of the signed-in user", response=schemas.SessionsEnded)
-@answers_problems
 def logout_all() -> Response:
     user_id, _ = caller()
     ended = auth().logout_all(user_id)
@@ -235,7 +209,6 @@ def logout_all() -> Response:
     errors=(429,),
     description="Ends every session of the account.",
 )
-@answers_problems
 def password_reset() -> Response:
     request = body(schemas.PasswordResetRequest)
     auth().reset_password(
@@ -254,7 +227,6 @@ def password_reset() -> Response:
     errors=(429,),
     description="Ends every other session of the user.",
 )
-@answers_problems
 def password_change() -> Response:
     request = body(schemas.PasswordChangeRequest)
     user_id, session_id = caller()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib import errors
 from chalicelib.messages import Language, text
 from keneya.http import (
@@ -15,6 +17,7 @@ from keneya.http import (
     Unauthorized,
     UnprocessableContent,
 )
+from keneya.i18n import request_language
 
 _TOO_MANY = {
     "login": "too_many_logins",
@@ -131,3 +134,13 @@ _FIELD_TEXTS = {
     ("full_name", "string_too_long"): "full_name_length",
     ("*", "missing"): "field_required",
 }
+
+
+def problem_of(error: Exception, request: Any) -> Problem | None:
+    """The service's one table, installed on the app: the domain's refusals and the
+    validation problems, worded in the caller's language."""
+    if isinstance(error, errors.AuthError):
+        return as_problem(error, request_language(request))
+    if isinstance(error, UnprocessableContent):
+        return localized_validation(error, request_language(request))
+    return None
