@@ -17,6 +17,7 @@ from typing import Any
 from chalice import Chalice, Response
 
 from chalicelib.http_api import http_api
+from chalicelib.problems import problem_of
 from chalicelib.socket_protocol import socket_api
 from keneya import http
 from keneya.asyncapi import describe_socket
@@ -26,7 +27,7 @@ from keneya.tokens import jwt_authorizer
 
 app = Chalice(app_name="keneya-notifications")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
-http.install(app)
+http.install(app, problems=problem_of)
 describe_socket(app, socket_api())
 authorizer = jwt_authorizer(app)
 app.register_blueprint(http_api(authorizer))

@@ -12,13 +12,12 @@ from chalice import Blueprint, Response
 
 from chalicelib import schemas
 from chalicelib.inbox import is_notification_id
-from chalicelib.preferences import CATEGORIES, DEFAULT_LANGUAGE, LOCKED, PreferenceError
+from chalicelib.preferences import CATEGORIES, DEFAULT_LANGUAGE, LOCKED
 from keneya.http import (
     BadRequest,
     FieldError,
     NotFound,
     ServiceUnavailable,
-    UnprocessableContent,
     json_response,
     parse_body,
     parse_query,
@@ -159,13 +158,7 @@ def http_api(authorizer: Any) -> Blueprint:
         update = parse_body(schemas.PreferencesUpdate, api.current_request)
         user_id = caller()
         people = _parts().people
-        try:
-            preferences = people.preferences(user_id).changed(update.categories, update.language)
-        except PreferenceError as error:
-            raise UnprocessableContent(
-                "Some preferences cannot be set.",
-                errors=[FieldError(error.field, error.message, "invalid_choice")],
-            ) from None
+        preferences = people.preferences(user_id).changed(update.categories, update.language)
         people.choose(user_id, preferences)
         return json_response(preferences_view(user_id, preferences))
 
