@@ -29,10 +29,10 @@ from chalicelib.web import (
 )
 from keneya import http
 from keneya.consumer import consume, events_queue_name
-from keneya.http import Forbidden, idempotency_key, json_response
+from keneya.http import idempotency_key, json_response
 from keneya.openapi import operation
 from keneya.relay import relay, table_stream_arn
-from keneya.tokens import jwt_authorizer
+from keneya.tokens import Role, jwt_authorizer, require_role
 
 app = Chalice(app_name="keneya-consultations")
 http.install(app, problems=problem_of)
@@ -40,9 +40,10 @@ access_token = jwt_authorizer(app)
 app.register_blueprint(actions_blueprint(access_token))
 
 
-def forbidden(key: str) -> Forbidden:
+def only(who: Any, *roles: Role, because: str) -> Any:
+    """`who`, if one of `roles`; a 403 saying `because` (a text key) otherwise."""
     lang = language(app.current_request)
-    return Forbidden(text(key, lang), headers={"Content-Language": lang})
+    return require_role(who, *roles, detail=text(because, lang), language=lang)
 
 
 @app.route("/health")
@@ -92,9 +93,7 @@ def free_slots() -> Response:
     "(`Idempotent-Replayed: true`); the same key with another request: 422.",
 )
 def book() -> Response:
-    who = caller(app.current_request)
-    if who.role != "patient":
-        raise forbidden("patients_only")
+    who = only(caller(app.current_request), "patient", because="patients_only")
     request = body(schemas.BookingRequest, app.current_request)
     booked = service().book(
         patient_id=who.user_id,
@@ -120,9 +119,7 @@ def book() -> Response:
     "status (comma-separated) and start window; `next_cursor` gives the next page.",
 )
 def list_consultations() -> Response:
-    who = caller(app.current_request)
-    if who.role not in ("patient", "doctor"):
-        raise forbidden("participants_only")
+    who = only(caller(app.current_request), "patient", "doctor", because="participants_only")
     request = query(schemas.ListQuery, app.current_request)
     page = service().list_for(
         who,

@@ -20,7 +20,6 @@ from keneya import http
 from keneya.consumer import consume, events_queue_name
 from keneya.http import (
     Conflict,
-    Forbidden,
     NotFound,
     idempotency_key,
     json_response,
@@ -29,7 +28,7 @@ from keneya.http import (
 )
 from keneya.openapi import operation
 from keneya.relay import relay, table_stream_arn
-from keneya.tokens import jwt_authorizer, principal
+from keneya.tokens import Role, jwt_authorizer, principal, require_role
 
 app = Chalice(app_name="keneya-payments")
 http.install(app, problems=problem_of)
@@ -42,11 +41,8 @@ def service() -> Any:
     return wired()
 
 
-def role_of(*roles: str) -> Any:
-    who = principal(app.current_request)
-    if who.role not in roles:
-        raise Forbidden(f"Only a {' or '.join(roles)} may do this.")
-    return who
+def role_of(*roles: Role) -> Any:
+    return require_role(principal(app.current_request), *roles)
 
 
 def public_base() -> str:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Request
 
-from chalicelib.errors import NotFound, WrongRole
+from chalicelib.errors import NotFound
 from chalicelib.vocabularies import Language
 from keneya.i18n import request_language
 
@@ -36,10 +36,11 @@ def caller(request: Request) -> Principal:
 
 
 def admin(request: Request) -> Principal:
-    who = caller(request)
-    if who.role != "admin":
-        raise WrongRole(("admin",))
-    return who
+    from chalicelib.messages import text
+    from keneya.tokens import require_role
+
+    lang = language(request)
+    return require_role(caller(request), "admin", detail=text("for_admins", lang), language=lang)
 
 
 def checked_id(value: Any) -> str:

@@ -122,6 +122,14 @@ def principal(request: Request) -> Principal:
     return Principal(user_id=user_id, role=role, token_id=context.get("jti", ""))
 
 
-def require_role(who: Principal, *roles: Role) -> None:
+def require_role(
+    who: Principal, *roles: Role, detail: str | None = None, language: str | None = None
+) -> Principal:
+    """`who`, when their role is one of `roles`; a 403 otherwise, in the service's own words
+    (`detail`, written in `language`) when it has some. The one role check of every route."""
     if who.role not in roles:
-        raise Forbidden(f"This action is for {' or '.join(roles)} accounts.")
+        headers = {"Content-Language": language} if language else None
+        raise Forbidden(
+            detail or f"This action is for {' or '.join(roles)} accounts.", headers=headers
+        )
+    return who
