@@ -243,3 +243,30 @@ def test_a_forgotten_password_is_reset_by_sms_then_changed_and_every_session_end
     tap(screen.button("Se déconnecter de tous les appareils"))
     screen.until(lambda: screen.button("Créer un compte"), "signed out")
     assert auth.post("/login", {"phone": phone, "password": "sikasso-karite-dolo-2032"}).ok
+
+
+def test_a_wrong_password_shows_the_services_reason_and_keeps_the_person_signed_out(
+    platform, phone_browser
+):
+    from tests.auth.over_http import Api as AuthApi
+
+    # given a patient at the app's sign-in form
+    auth = AuthApi(platform.url("auth"))
+    phone = new_phone()
+    auth.register(role="patient", full_name="Aïssata Coulibaly", phone=phone)
+    screen = Screen(phone_browser)
+    phone_browser.get(f"{platform.http_url}/sign-in")
+    screen.until(lambda: screen.field("Numéro de téléphone"), "the sign-in form")
+    # when the password typed is wrong
+    screen.field("Numéro de téléphone").send_keys(national(phone))
+    screen.field("Mot de passe").send_keys("not-the-password-1")
+    tap(phone_browser.find_element("css selector", "form button.primary"))
+    # then the app says why, in the service's words, as a sentence, and holds no session
+    shown = screen.until(lambda: screen.find(".alert").text, "the refusal")
+    refusal = auth.post("/login", {"phone": phone, "password": "not-the-password-1"}, language="fr")
+    assert refusal.status_code == 401
+    assert shown.rstrip(".") == refusal.json()["detail"].rstrip(".")
+    assert "{" not in shown
+    assert "/sign-in" in phone_browser.current_url
+    assert not phone_browser.execute_script("return sessionStorage.getItem('keneya.refresh')")
+    screen.keep("sign-in-refused")
