@@ -4,6 +4,7 @@
 // nothing, and a failed save says so.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api } from "../../api/client";
+import { resumed, type Draft } from "../../drafts";
 import {
   dayIn,
   DEFAULT_TIME_ZONE,
@@ -42,7 +43,7 @@ const SLOT_LENGTHS = Array.from(
   (_, i) => MIN_SLOT_MINUTES + i * GRID_MINUTES,
 );
 
-const kept = draft<{ edited: Schedule; saved: Schedule }>("availability");
+const kept = draft<Draft<Schedule>>("availability");
 
 type Outcome = "" | "saved" | "offline" | "refused" | "error";
 
@@ -187,15 +188,10 @@ export function DoctorAvailability() {
     }
     const current = scheduleOf(found.data as Partial<Schedule>);
     setSaved(current);
-    // What was typed on top of the saved hours comes back; typed on older hours (saved since
-    // from another phone), it would undo that change: dropped.
-    if (previous && sameSchedule(previous.saved, current) && !sameSchedule(previous.edited, current)) {
-      setEdited(previous.edited);
-      setRestored(true);
-    } else {
-      setEdited(current);
-      if (previous) kept.clear();
-    }
+    const shown = resumed(previous, current, sameSchedule);
+    setEdited(shown.value);
+    setRestored(shown.restored);
+    if (shown.stale) kept.clear();
   }
 
   useEffect(() => {

@@ -4,6 +4,7 @@
 // not editable (the API refuses to change them). The form is kept on the phone until saved.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api/client";
+import { resumed, type Draft } from "../../drafts";
 import type { components } from "../../api/schema";
 import { money } from "../../format";
 import type { Language } from "../../i18n";
@@ -34,7 +35,7 @@ type Form = {
   sex: string;
 };
 
-const kept = draft<{ form: Form; base: Form }>("profile");
+const kept = draft<Draft<Form>>("profile-draft");
 
 function formOf(profile: Profile): Form {
   return {
@@ -263,16 +264,10 @@ export function DoctorProfile() {
         const loaded = found.data as Profile;
         setProfile(loaded);
         const fresh = formOf(loaded);
-        const previous = kept.load();
-        // A draft typed on top of what is still the saved profile comes back; one typed on an
-        // older profile would undo someone's later change, so it is dropped.
-        if (previous && sameForm(previous.base, fresh) && !sameForm(previous.form, fresh)) {
-          setForm(previous.form);
-          setRestored(true);
-        } else {
-          setForm(fresh);
-          if (previous) kept.clear();
-        }
+        const shown = resumed(kept.load(), fresh, sameForm);
+        setForm(shown.value);
+        setRestored(shown.restored);
+        if (shown.stale) kept.clear();
         setBase(fresh);
         return;
       }
@@ -292,7 +287,7 @@ export function DoctorProfile() {
   useEffect(() => {
     if (!form || !base) return;
     if (sameForm(form, base)) kept.clear();
-    else kept.save({ form, base });
+    else kept.save({ edited: form, saved: base });
   }, [form, base]);
 
   if (!profile || !form || !base) {
