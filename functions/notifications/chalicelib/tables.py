@@ -36,11 +36,10 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from keneya.aws import table_meta
 from keneya.config import settings
+from keneya.tables import gsi1, keyed_item
 
 CONNECTION_LIFETIME = timedelta(hours=2)
 READ_RETENTION = timedelta(days=180)
@@ -101,20 +100,12 @@ def models() -> Models:
 
 @cache
 def models_for(table_name: str) -> Models:
-    class ByGsi1(GlobalSecondaryIndex):
-        class Meta:
-            index_name = "gsi1"
-            projection = AllProjection()
+    Item = keyed_item(table_name)
 
-        gsi1pk = UnicodeAttribute(hash_key=True)
-        gsi1sk = UnicodeAttribute(range_key=True)
-
-    class Person(Model):
+    class Person(Item):
         """How to reach the person (learned from events) and their choices (set by them):
         one item, so that sending reads one. Each side updates only its own attributes."""
 
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
         sk = UnicodeAttribute(range_key=True, default=PERSON_SK)
         full_name = UnicodeAttribute(null=True)
         role = UnicodeAttribute(null=True)
@@ -126,10 +117,7 @@ def models_for(table_name: str) -> Models:
         chosen_language = UnicodeAttribute(null=True)
         choices_updated_at = UTCDateTimeAttribute(null=True)
 
-    class Notification(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class Notification(Item):
         notification_id = UnicodeAttribute()
         kind = UnicodeAttribute()
         category = UnicodeAttribute()
@@ -141,41 +129,30 @@ def models_for(table_name: str) -> Models:
         gsi1pk = UnicodeAttribute(null=True)
         gsi1sk = UnicodeAttribute(null=True)
         expires_at = TTLAttribute(null=True)
-        unread_index = ByGsi1()
+        unread_index = gsi1()
 
-    class PersonSocket(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class PersonSocket(Item):
         connection_id = UnicodeAttribute()
         connected_at = UTCDateTimeAttribute()
         expires_at = TTLAttribute()
 
-    class Socket(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
+    class Socket(Item):
         sk = UnicodeAttribute(range_key=True, default=CONNECTION_SK)
         user_id = UnicodeAttribute()
         role = UnicodeAttribute()
         connected_at = UTCDateTimeAttribute()
         expires_at = TTLAttribute()
 
-    class Device(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class Device(Item):
         device_id = UnicodeAttribute()
         platform = UnicodeAttribute()
         endpoint_arn = UnicodeAttribute()
         registered_at = UTCDateTimeAttribute()
         gsi1pk = UnicodeAttribute()
         gsi1sk = UnicodeAttribute()
-        by_token = ByGsi1()
+        by_token = gsi1()
 
-    class Delivery(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class Delivery(Item):
         channel = UnicodeAttribute()
         user_id = UnicodeAttribute(null=True)
         status = UnicodeAttribute()
@@ -185,12 +162,10 @@ def models_for(table_name: str) -> Models:
         updated_at = UTCDateTimeAttribute()
         expires_at = TTLAttribute()
 
-    class Consultation(Model):
+    class Consultation(Item):
         """A consultation's two participants (from its events), and the last arrival in its
         call announced for each (JSON: user id -> {joined_at, event_id})."""
 
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
         sk = UnicodeAttribute(range_key=True, default=PARTICIPANTS_SK)
         patient_id = UnicodeAttribute(null=True)
         doctor_id = UnicodeAttribute(null=True)

@@ -34,10 +34,10 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 
 from chalicelib.rooms import Departure, Role, Room, Seat, call_joined
-from keneya.aws import table_meta
 from keneya.config import settings
 from keneya.events import new_event
 from keneya.outbox import OutboxTransaction
+from keneya.tables import keyed_item
 
 ROOM_SK = "ROOM"
 CONNECTION_SK = "CONNECTION"
@@ -88,10 +88,7 @@ class Models:
 
 @cache
 def models_for(table_name: str) -> Models:
-    class Item(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class Item(keyed_item(table_name)):
         kind = DiscriminatorAttribute()
         expires_at = TTLAttribute(null=True)
 

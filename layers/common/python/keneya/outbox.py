@@ -21,10 +21,10 @@ from pynamodb.connection import Connection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from keneya.aws import table_meta
 from keneya.config import settings
 from keneya.events import Event
 from keneya.relay import OUTBOX_PREFIX
+from keneya.tables import keyed_item
 
 # Long enough for the stream (24 h retention) to have handed every item to the relay.
 OUTBOX_RETENTION = timedelta(days=2)
@@ -34,10 +34,7 @@ OUTBOX_RETENTION = timedelta(days=2)
 def outbox_model(table_name: str) -> type[Model]:
     """The PynamoDB model of outbox items stored in `table_name` (one per service table)."""
 
-    class OutboxItem(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class OutboxItem(keyed_item(table_name)):
         event_type = UnicodeAttribute()
         event = UnicodeAttribute()
         expires_at = TTLAttribute()
