@@ -93,8 +93,8 @@ def calls_of(before: collections.Counter[str], after: collections.Counter[str]) 
 def main(bookings: int) -> None:
     from keneya_local import moto_fixes
     from keneya_local.stack import LocalStack
-    from tests.auth.over_http import Api, new_phone
-    from tests.consultations.over_http import Person, Topic
+    from tests.support.auth import Api, new_phone
+    from tests.support.consultations import Person, Topic
 
     moto_fixes.install()
     began_all = time.monotonic()

@@ -39,7 +39,7 @@ from websockets.sync.client import connect  # noqa: E402
 from keneya.events import new_event  # noqa: E402
 from keneya_local.backing_services import free_port  # noqa: E402
 from keneya_local.stack import LocalStack  # noqa: E402
-from tests.auth.over_http import Api, new_phone  # noqa: E402
+from tests.support.auth import Api, new_phone  # noqa: E402
 
 
 def report(label: str, samples: list[float]) -> None:

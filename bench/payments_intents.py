@@ -61,7 +61,7 @@ def main() -> None:
     from keneya_local import moto_fixes
     from keneya_local.mobile_money.client import Payer, SandboxControl
     from keneya_local.stack import LocalStack
-    from tests.consultations.over_http import scheduled_event
+    from tests.support.consultations import scheduled_event
 
     # moto copies every table for each transaction (to undo a cancelled one); DynamoDB does
     # not: undo item by item, so the figures are the service's, not moto's.

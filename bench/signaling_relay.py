@@ -50,7 +50,7 @@ from websockets.sync.client import connect  # noqa: E402
 from keneya.events import new_event  # noqa: E402
 from keneya_local.backing_services import free_port  # noqa: E402
 from keneya_local.stack import LocalStack  # noqa: E402
-from tests.auth.over_http import Api, new_phone  # noqa: E402
+from tests.support.auth import Api, new_phone  # noqa: E402
 
 CANDIDATE = {
     "candidate": "candidate:1 1 udp 2122260223 192.0.2.7 54400 typ host",

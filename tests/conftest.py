@@ -173,7 +173,7 @@ def platform(
 @pytest.fixture(scope="session")
 def turn_server(platform: Any, turn_port: int, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """coturn on the platform's TURN port, sharing the signaling service's secret."""
-    from tests.signaling.on_the_platform import turn_secret
+    from tests.support.signaling import turn_secret
     from tests.turn_server import require_turn_server, running_turn_server
 
     require_turn_server()
@@ -187,7 +187,7 @@ def turn_server(platform: Any, turn_port: int, tmp_path_factory: pytest.TempPath
 def published_events(platform: Any) -> Iterator[Any]:
     """Every event published on the platform's topic from now on (a queue subscribed to it
     for the test): `published_events.wait_for("call.left", consultation_id=...)`."""
-    from tests.auth.over_http import published_events as subscribed
+    from tests.support.auth import published_events as subscribed
 
     topic_arn = platform.deployment.resources["EventsTopic"].physical_id
     with subscribed(platform.aws_endpoint, topic_arn) as published:

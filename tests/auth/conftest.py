@@ -129,7 +129,7 @@ def aws_client(aws_endpoint: str) -> Any:
 
 @pytest.fixture(scope="session")
 def published(auth_environment: dict[str, str], aws_client: Any) -> Iterator[Any]:
-    from .over_http import published_events
+    from tests.support.auth import published_events
 
     endpoint = aws_client("sqs").meta.endpoint_url
     with published_events(endpoint, auth_environment["EVENTS_TOPIC_ARN"]) as published:
@@ -153,6 +153,6 @@ def auth_table(auth_environment: dict[str, str], aws_client: Any) -> Any:
 @pytest.fixture
 def api(auth_stack: Any) -> Any:
     """A device of its own (its own client address) talking to the auth API."""
-    from .over_http import Api
+    from tests.support.auth import Api
 
     return Api(auth_stack.url("auth"))

@@ -9,10 +9,10 @@ import time
 
 import jwt
 
+from tests.support.auth import STRONG_PASSWORD, Api, national, new_email, new_phone
 from tests.support.people import eventually
 
 from .conftest import LOCKOUT_SECONDS
-from .over_http import STRONG_PASSWORD, Api, national, new_email, new_phone
 
 
 def test_a_patient_signs_in_with_the_number_as_they_write_it(api, auth_stack):

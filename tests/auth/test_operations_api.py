@@ -10,9 +10,9 @@ import jwt
 import pytest
 
 from chalicelib.signing_keys import KeyRing
+from tests.support.auth import STRONG_PASSWORD, Api, admin_command, new_email, new_phone
 
 from .conftest import free_port, start_auth_stack
-from .over_http import STRONG_PASSWORD, Api, admin_command, new_email, new_phone
 
 
 @pytest.fixture

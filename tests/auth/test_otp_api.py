@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from .over_http import Api, national, new_phone
+from tests.support.auth import Api, national, new_phone
 
 
 def send(api, phone, purpose="verify_phone", **options):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .over_http import STRONG_PASSWORD
+from tests.support.auth import STRONG_PASSWORD
 
 NEW_PASSWORD = "kora-ngoni-balafon-42"
 

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from .over_http import STRONG_PASSWORD, national, new_email, new_phone
+from tests.support.auth import STRONG_PASSWORD, national, new_email, new_phone
 
 
 def test_a_patient_registers_with_a_malian_number_written_the_usual_way(api, published):

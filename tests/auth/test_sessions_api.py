@@ -7,7 +7,7 @@ import time
 
 import jwt
 
-from .over_http import Api
+from tests.support.auth import Api
 
 
 def signed_in(api):

@@ -29,7 +29,7 @@ def b64(raw: bytes) -> str:
 def signing_key(auth_stack, auth_environment, aws_client):
     """The key the service signs with, read from its secret: forging a token with the right
     key but wrong claims needs it."""
-    from .over_http import Api
+    from tests.support.auth import Api
 
     Api(auth_stack.url("auth")).get("/.well-known/jwks.json")  # the first use creates it
     secret = aws_client("secretsmanager").get_secret_value(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
-from .over_http import Consultations, iso, next_slot, parse
+from tests.support.consultations import Consultations, iso, next_slot, parse
 
 DAY = timedelta(days=1)
 

@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.consultations import iso, next_slot
 from tests.support.people import eventually
-
-from .over_http import iso, next_slot
 
 
 @pytest.fixture

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.support.consultations import next_slot
 from tests.support.people import eventually
-
-from .over_http import next_slot
 
 DAY = timedelta(days=1)
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from .over_http import next_slot, parse, sign_up_admin
+from tests.support.consultations import next_slot, parse, sign_up_admin
 
 DAY = timedelta(days=1)
 SUMMARY = {

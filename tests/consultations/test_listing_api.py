@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .over_http import iso, next_slot, parse
+from tests.support.consultations import iso, next_slot, parse
 
 DAY = timedelta(days=1)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from .over_http import next_slot, scheduled_event
+from tests.support.consultations import next_slot, scheduled_event
 
 DAY = timedelta(days=1)
 

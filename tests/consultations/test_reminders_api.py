@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .over_http import next_slot, parse, scheduled_event
+from tests.support.consultations import next_slot, parse, scheduled_event
 
 DAY = timedelta(days=1)
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from keneya.correlation import new_id
+from tests.support.consultations import iso, parse
 from tests.support.people import Person, eventually
-
-from .over_http import iso, parse
 
 
 def next_monday(now: datetime) -> datetime:

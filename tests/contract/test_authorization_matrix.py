@@ -19,8 +19,8 @@ import requests
 import schemathesis
 from hypothesis import find
 
-from tests.consultations.over_http import Consultations, Topic, next_slot, sign_up, sign_up_admin
-from tests.payments.over_http import Payments
+from tests.support.consultations import Consultations, Topic, next_slot, sign_up, sign_up_admin
+from tests.support.payments import Payments
 from tests.support.people import eventually
 
 pytestmark = pytest.mark.slow

@@ -18,7 +18,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode, checks
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from tests.consultations.over_http import sign_up, sign_up_admin
+from tests.support.consultations import sign_up, sign_up_admin
 
 pytestmark = pytest.mark.slow
 

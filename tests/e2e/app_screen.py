@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import requests
 
-from tests.auth.over_http import Api as AuthApi
-from tests.auth.over_http import new_phone
-from tests.consultations.over_http import EVERY_DAY, sign_up_admin
+from tests.support.auth import Api as AuthApi
+from tests.support.auth import new_phone
+from tests.support.consultations import EVERY_DAY, sign_up_admin
 from tests.support.people import Person, eventually
 
 from .browser import PHONE, artifacts_dir, open_browser, require_browser, wait_until

@@ -14,9 +14,9 @@ import boto3
 import pytest
 import requests
 
-from tests.auth.over_http import STRONG_PASSWORD, national, new_phone
-from tests.auth.over_http import Api as AuthApi
-from tests.consultations.over_http import Consultations, Table, Topic, next_slot
+from tests.support.auth import STRONG_PASSWORD, national, new_phone
+from tests.support.auth import Api as AuthApi
+from tests.support.consultations import Consultations, Table, Topic, next_slot
 from tests.support.people import Person, eventually
 
 from .browser import browser_log, open_browser, require_browser

@@ -2,7 +2,7 @@
 consultations tests make them, and the payments API with the mobile-money sandboxes as the
 payments tests use them."""
 
-from tests.consultations.conftest import (  # noqa: F401 (fixtures)
+from tests.support.consultation_fixtures import (  # noqa: F401 (fixtures)
     api,
     aws,
     environment,
@@ -11,7 +11,7 @@ from tests.consultations.conftest import (  # noqa: F401 (fixtures)
     patient,
     topic,
 )
-from tests.payments.conftest import (  # noqa: F401 (fixtures)
+from tests.support.payment_fixtures import (  # noqa: F401 (fixtures)
     moov,
     orange,
     payment_events,

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 import requests
 
-from tests.auth.over_http import STRONG_PASSWORD, admin_command, national, new_phone
-from tests.auth.over_http import Api as AuthApi
-from tests.consultations.over_http import EVERY_DAY, Consultations, next_slot
-from tests.payments.over_http import (
+from tests.support.auth import STRONG_PASSWORD, admin_command, national, new_phone
+from tests.support.auth import Api as AuthApi
+from tests.support.consultations import EVERY_DAY, Consultations, next_slot
+from tests.support.payments import (
     Payments,
     answer_on_the_phone,
     pay_on_the_hosted_page,

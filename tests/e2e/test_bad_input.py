@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.consultations.over_http import sign_up
+from tests.support.consultations import sign_up
 from tests.support.people import eventually
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.consultations.over_http import Consultations
-from tests.records.over_http import SUMMARY
+from tests.support.consultations import Consultations
+from tests.support.records import SUMMARY
 
 from .app_screen import Screen, my_record, tap, text
 from .browser import LAPTOP, PHONE
@@ -104,7 +104,7 @@ def test_a_patient_reads_their_notifications_marks_them_read_and_chooses_channel
 ):
     import requests
 
-    from tests.auth.over_http import STRONG_PASSWORD, national
+    from tests.support.auth import STRONG_PASSWORD, national
 
     from .app_screen import sign_in
 

@@ -14,9 +14,9 @@ import boto3
 import pytest
 import requests
 
-from tests.auth.over_http import STRONG_PASSWORD, national, new_phone
-from tests.auth.over_http import Api as AuthApi
-from tests.consultations.over_http import Consultations, Table, next_slot
+from tests.support.auth import STRONG_PASSWORD, national, new_phone
+from tests.support.auth import Api as AuthApi
+from tests.support.consultations import Consultations, Table, next_slot
 from tests.support.people import Person
 
 from .app_screen import Screen, my_record, sign_in, tap, text
@@ -156,7 +156,7 @@ def test_a_doctor_reads_the_record_while_the_consultation_allows_it_and_is_told_
         .json()
     )
     environment = platform.deployment.services["consultations"].environment
-    from tests.consultations.over_http import Topic
+    from tests.support.consultations import Topic
 
     sns = boto3.client("sns", endpoint_url=aws_endpoint, region_name="us-east-1")
     Topic(sns, environment["EVENTS_TOPIC_ARN"]).payment("succeeded", booking)

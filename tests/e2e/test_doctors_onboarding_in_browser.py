@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import requests
 
-from tests.auth.over_http import STRONG_PASSWORD, admin_command, national, new_phone
-from tests.auth.over_http import Api as AuthApi
-from tests.consultations.over_http import EVERY_DAY, sign_up_admin
+from tests.support.auth import STRONG_PASSWORD, admin_command, national, new_phone
+from tests.support.auth import Api as AuthApi
+from tests.support.consultations import EVERY_DAY, sign_up_admin
 from tests.support.people import eventually
 
 from .app_screen import PHOTO, Screen, sign_in, tap, text

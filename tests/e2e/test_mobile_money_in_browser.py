@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.consultations.over_http import next_slot
-from tests.payments.over_http import PAYER_PHONE, reconcile
+from tests.support.consultations import next_slot
+from tests.support.payments import PAYER_PHONE, reconcile
 
 from .browser import artifacts_dir, wait_until
 

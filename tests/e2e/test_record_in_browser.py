@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.auth.over_http import STRONG_PASSWORD, national, new_phone
+from tests.support.auth import STRONG_PASSWORD, national, new_phone
 
 from .app_screen import DOCTOR, my_record, open_section, sign_in, tap, text
 
@@ -45,7 +45,7 @@ def downloaded(folder: Path, pattern: str, timeout: float = 20) -> Path:
 def test_a_patient_keeps_their_record_shares_it_with_a_doctor_and_sees_who_read_it(
     platform, phone_browser, verified_doctor, tmp_path
 ):
-    from tests.auth.over_http import Api as AuthApi
+    from tests.support.auth import Api as AuthApi
 
     # given a patient registered on the platform
     auth = AuthApi(platform.url("auth"))

@@ -8,7 +8,7 @@ import time
 
 import requests
 
-from tests.auth.over_http import Api, new_phone
+from tests.support.auth import Api, new_phone
 
 SERVICES = ("auth", "users", "consultations", "records", "payments", "notifications", "signaling")
 

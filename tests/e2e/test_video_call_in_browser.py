@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.consultations.over_http import Consultations
+from tests.support.consultations import Consultations
 from tests.support.people import eventually
 
 from .browser import LAPTOP, PHONE, artifacts_dir

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.auth.over_http import STRONG_PASSWORD, national, new_phone
+from tests.support.auth import STRONG_PASSWORD, national, new_phone
 
 from .app_screen import DOCTOR, Screen, sign_in, tap
 from .browser import artifacts_dir
@@ -117,8 +117,8 @@ def test_a_patient_books_in_the_app_and_pays_with_moov_money_confirmed_on_the_ph
 
     from selenium.webdriver.common.by import By
 
-    from tests.auth.over_http import Api as AuthApi
-    from tests.payments.over_http import reconcile
+    from tests.support.auth import Api as AuthApi
+    from tests.support.payments import reconcile
 
     # given a patient signed in to the app, on the verified doctor's page
     phone = new_phone()
@@ -169,9 +169,9 @@ def test_a_patient_cancels_a_paid_consultation_and_sees_the_refund_rule_applied(
 ):
     from datetime import UTC, datetime, timedelta
 
-    from tests.auth.over_http import Api as AuthApi
-    from tests.consultations.over_http import Consultations, next_slot
-    from tests.payments.over_http import Payments, answer_on_the_phone, reconcile
+    from tests.support.auth import Api as AuthApi
+    from tests.support.consultations import Consultations, next_slot
+    from tests.support.payments import Payments, answer_on_the_phone, reconcile
     from tests.support.people import Person
 
     # given a patient's consultation tomorrow, paid with Moov Money
@@ -212,7 +212,7 @@ def test_a_patient_cancels_a_paid_consultation_and_sees_the_refund_rule_applied(
 def test_a_forgotten_password_is_reset_by_sms_then_changed_and_every_session_ended(
     platform, phone_browser
 ):
-    from tests.auth.over_http import Api as AuthApi
+    from tests.support.auth import Api as AuthApi
 
     auth = AuthApi(platform.url("auth"))
     phone = new_phone()
@@ -248,7 +248,7 @@ def test_a_forgotten_password_is_reset_by_sms_then_changed_and_every_session_end
 def test_a_wrong_password_shows_the_services_reason_and_keeps_the_person_signed_out(
     platform, phone_browser
 ):
-    from tests.auth.over_http import Api as AuthApi
+    from tests.support.auth import Api as AuthApi
 
     # given a patient at the app's sign-in form
     auth = AuthApi(platform.url("auth"))

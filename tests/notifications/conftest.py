@@ -7,9 +7,8 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.support.notifications import Inbox, Topic, sign_up
 from tests.support.people import Person, eventually
-
-from .on_the_platform import Inbox, Topic, sign_up
 
 
 @pytest.fixture(scope="session")

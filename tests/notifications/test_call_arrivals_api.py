@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.notifications import Inbox, notification_for, open_socket, sent_messages, sign_up
 from tests.support.people import eventually
 
 from .conftest import welcomed
-from .on_the_platform import Inbox, notification_for, open_socket, sent_messages, sign_up
 
 pytestmark = pytest.mark.slow
 # Generous: on a loaded machine an event crosses three pollers before it lands.

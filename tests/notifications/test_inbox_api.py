@@ -8,9 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
+from tests.support.notifications import Inbox, notification_for, open_socket
 from tests.support.people import eventually
-
-from .on_the_platform import Inbox, notification_for, open_socket
 
 pytestmark = pytest.mark.slow
 

@@ -8,10 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.auth.over_http import Api
-from tests.support.people import Person, eventually
-
-from .on_the_platform import (
+from tests.support.auth import Api
+from tests.support.notifications import (
     Inbox,
     messages_to,
     notification_for,
@@ -19,6 +17,7 @@ from .on_the_platform import (
     sent_messages,
     sign_up,
 )
+from tests.support.people import Person, eventually
 
 pytestmark = pytest.mark.slow
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.notifications import Inbox
 from tests.support.people import eventually
 
-from .on_the_platform import Inbox
 from .test_inbox_api import paid, received
 
 pytestmark = pytest.mark.slow

@@ -13,9 +13,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from websockets.exceptions import InvalidStatus
 
+from tests.support.notifications import Inbox, notification_for, open_socket, sign_up
 from tests.support.people import eventually
-
-from .on_the_platform import Inbox, notification_for, open_socket, sign_up
 
 pytestmark = pytest.mark.slow
 

@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 import requests
 
-from tests.consultations.over_http import next_slot, scheduled_event
+from tests.support.consultations import next_slot, scheduled_event
+from tests.support.payments import Payments, answer_on_the_phone, pay_on_the_hosted_page, reconcile
 from tests.support.people import eventually
-
-from .over_http import Payments, answer_on_the_phone, pay_on_the_hosted_page, reconcile
 
 pytestmark = pytest.mark.usefixtures("ledger_balances")
 DAY = timedelta(days=1)
@@ -255,7 +254,7 @@ def test_a_cancelled_paid_consultation_is_refunded_through_moov_money(
 def test_an_orange_money_refund_waits_for_an_administrator(
     platform, aws_endpoint, api, payments, patient, new_doctor, orange, payment_events
 ):
-    from tests.consultations.over_http import sign_up_admin
+    from tests.support.consultations import sign_up_admin
 
     booking = a_booking(api, patient, new_doctor(account=False))
     intent = payments.as_(patient).pay_when_known(booking, "orange_money")

@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 
 from tests.support.people import Person
-
-from .over_http import RecordsApi, Topic, sign_up
+from tests.support.records import RecordsApi, Topic, sign_up
 
 
 @pytest.fixture
@@ -50,7 +49,7 @@ def topic(environment: dict[str, str], aws_endpoint: str) -> Topic:
 @pytest.fixture(scope="session")
 def published(environment: dict[str, str], aws_endpoint: str) -> Iterator[Any]:
     """Every `record.updated` the platform publishes, read from a queue of the test's own."""
-    from tests.auth.over_http import published_events
+    from tests.support.auth import published_events
 
     topic_arn = environment["EVENTS_TOPIC_ARN"]
     with published_events(aws_endpoint, topic_arn, ["record.updated"]) as published:

@@ -9,10 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.consultations.over_http import sign_up_admin
+from tests.support.consultations import sign_up_admin
 from tests.support.people import eventually
-
-from .over_http import RecordsApi, iso, sign_up
+from tests.support.records import RecordsApi, iso, sign_up
 
 READS = ["", "/encounters", "/observations", "/attachments", "/fhir", "/shares"]
 

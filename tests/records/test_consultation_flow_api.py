@@ -7,10 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 
-from tests.consultations.over_http import Consultations, Table, next_slot
+from tests.support.consultations import Consultations, Table, next_slot
 from tests.support.people import eventually
-
-from .over_http import RecordsApi, sign_up
+from tests.support.records import RecordsApi, sign_up
 
 CLINICAL_SUMMARY = {
     "notes": "Fièvre à 39 °C, TDR paludisme positif.",

@@ -11,8 +11,7 @@ import requests
 from fhir.resources.R4B.bundle import Bundle
 
 from tests.support.people import eventually
-
-from .over_http import SUMMARY
+from tests.support.records import SUMMARY
 
 FAKE_PNG = b"MZ\x90\x00 an executable, not a picture"
 PDF = b"%PDF-1.4\n% Keneya test document\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

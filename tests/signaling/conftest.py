@@ -7,10 +7,9 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.consultations.over_http import Topic, sign_up
+from tests.support.consultations import Topic, sign_up
 from tests.support.people import Person
-
-from .on_the_platform import Room
+from tests.support.signaling import Room
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import jwt
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from .on_the_platform import Room, ice_servers, open_socket, turn_secret
+from tests.support.signaling import Room, ice_servers, open_socket, turn_secret
 
 pytestmark = pytest.mark.slow
 

@@ -8,8 +8,7 @@ import time
 import pytest
 
 from chalicelib.turn import turn_password
-
-from .on_the_platform import ice_servers, turn_secret
+from tests.support.signaling import ice_servers, turn_secret
 
 pytestmark = pytest.mark.slow
 

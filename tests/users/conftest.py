@@ -33,14 +33,14 @@ def clock() -> FakeClock:
 
 @pytest.fixture(scope="session")
 def users_api(platform: Any) -> Any:
-    from .over_http import UsersApi
+    from tests.support.users import UsersApi
 
     return UsersApi(platform)
 
 
 @pytest.fixture(scope="session")
 def people(platform: Any, users_api: Any) -> Any:
-    from .over_http import People
+    from tests.support.users import People
 
     return People(platform, users_api)
 
@@ -54,7 +54,7 @@ def admin(people: Any) -> Any:
 @pytest.fixture
 def listed_doctor(people: Any, users_api: Any, admin: Any) -> Callable[..., Any]:
     """A doctor with a complete profile (`fields` override it), verified by an administrator."""
-    from .over_http import listed_doctor as make
+    from tests.support.users import listed_doctor as make
 
     return lambda full_name="Moussa Diarra", **fields: make(
         people, users_api, admin, full_name, **fields
@@ -65,7 +65,7 @@ def listed_doctor(people: Any, users_api: Any, admin: Any) -> Callable[..., Any]
 def published(platform: Any) -> Iterator[Any]:
     """Every event published on the platform from now on, read from a queue of the tests'
     own subscribed to the events topic (each checked against the catalogue when read)."""
-    from tests.auth.over_http import published_events
+    from tests.support.auth import published_events
 
     topic_arn = platform.deployment.services["users"].environment["EVENTS_TOPIC_ARN"]
     with published_events(platform.aws_endpoint, topic_arn) as published:

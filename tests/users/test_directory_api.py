@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import boto3
 import pytest
 
-from .over_http import listed_doctor
+from tests.support.users import listed_doctor
 
 
 def unique_city() -> str:

@@ -13,8 +13,7 @@ import pytest
 
 from keneya.correlation import new_id
 from tests.support.people import eventually
-
-from .over_http import listed_doctor, publish
+from tests.support.users import listed_doctor, publish
 
 
 def consultation(platform, kind: str, doctor, patient, consultation_id: str) -> None:

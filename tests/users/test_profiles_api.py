@@ -6,8 +6,7 @@ import pytest
 
 from keneya.events import new_event
 from tests.support.people import eventually
-
-from .over_http import sqs_event
+from tests.support.users import sqs_event
 
 
 @pytest.fixture(scope="module")
@@ -213,7 +212,7 @@ def test_without_a_valid_token_me_is_401(users_api):
 
 
 def test_a_verified_phone_number_shows_on_the_profile(platform, people, users_api, published):
-    from tests.auth.over_http import Api
+    from tests.support.auth import Api
 
     patient = people.patient()
     auth = Api(platform.url("auth"))

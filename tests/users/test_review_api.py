@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from .over_http import COMPLETE_DOCTOR
+from tests.support.users import COMPLETE_DOCTOR
 
 
 def unique_city() -> str:

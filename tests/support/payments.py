@@ -12,7 +12,7 @@ from typing import Any
 import requests
 
 from keneya_local.mobile_money.client import Payer, SandboxControl
-from tests.consultations.over_http import scheduled_event
+from tests.support.consultations import scheduled_event
 from tests.support.people import Person, eventually
 
 PAYER_PHONE = "+22376123456"

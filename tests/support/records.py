@@ -10,8 +10,8 @@ from typing import Any
 import requests
 
 from keneya.events import Event
-from tests.consultations.over_http import Topic as ConsultationsTopic
-from tests.consultations.over_http import iso, sign_up
+from tests.support.consultations import Topic as ConsultationsTopic
+from tests.support.consultations import iso, sign_up
 from tests.support.people import Person, eventually
 
 __all__ = ["Person", "RecordsApi", "Topic", "eventually", "iso", "sign_up"]

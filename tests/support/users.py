@@ -14,7 +14,7 @@ from typing import Any
 import requests
 
 from keneya.events import Event, new_event
-from tests.auth.over_http import STRONG_PASSWORD, Api, new_email, new_phone
+from tests.support.auth import STRONG_PASSWORD, Api, new_email, new_phone
 from tests.support.people import Person, eventually
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 import requests
 from websockets.sync.client import connect
 
-from tests.consultations.over_http import Topic
-from tests.notifications.on_the_platform import Socket
+from tests.support.consultations import Topic
+from tests.support.notifications import Socket
 from tests.support.people import Person, eventually
 
 __all__ = ["Person", "Room", "Socket", "eventually", "ice_servers", "open_socket", "turn_secret"]

@@ -14,7 +14,7 @@ import requests
 from websockets.sync.client import ClientConnection, connect
 
 from keneya.events import Event, new_event
-from tests.auth.over_http import Api, new_email, new_phone
+from tests.support.auth import Api, new_email, new_phone
 from tests.support.people import Person
 
 

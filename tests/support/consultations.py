@@ -12,8 +12,8 @@ from typing import Any
 import requests
 
 from keneya.events import Event, new_event
-from tests.auth.over_http import STRONG_PASSWORD, admin_command, new_phone
-from tests.auth.over_http import Api as AuthApi
+from tests.support.auth import STRONG_PASSWORD, admin_command, new_phone
+from tests.support.auth import Api as AuthApi
 from tests.support.people import Person, eventually
 
 ALL_DAY = [{"start": "00:00", "end": "24:00"}]
