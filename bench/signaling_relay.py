@@ -159,7 +159,7 @@ def requests_per_operation(stack: LocalStack) -> None:
             "EVENTS_TOPIC_ARN": environment["EVENTS_TOPIC_ARN"],
         }
     )
-    from chalicelib.signaling import Signaling
+    from chalicelib.service import Signaling
     from chalicelib.store import RoomStore
     from keneya.config import settings
 

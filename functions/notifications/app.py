@@ -1,12 +1,12 @@
 """Keneya notifications service: in-app notifications over WebSocket, SMS, e-mail and push.
 
 - HTTP (under /api/v1/notifications): the inbox, preferences and push devices
-  (`chalicelib.http_api`).
+  (`chalicelib.api`).
 - WebSocket: `$connect` admits a valid access token given as the `token` query parameter and
   remembers the connection; `$disconnect` forgets it; messages are the client's actions
   (`chalicelib.socket_actions`).
-- Events (its SQS queue): each consumed event becomes notices delivered by
-  `chalicelib.dispatch`; a transient channel failure sends the event back for a later retry,
+- Events (its SQS queue, `chalicelib.handlers`): each consumed event becomes notices delivered
+  by `chalicelib.service`; a transient channel failure sends the event back for a later retry,
   later each time.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from chalice import Chalice, Response
 
-from chalicelib.http_api import http_api
+from chalicelib import api
 from chalicelib.problems import problem_of
 from chalicelib.socket_protocol import socket_api
 from keneya import http
@@ -30,7 +30,7 @@ app.experimental_feature_flags.update(["WEBSOCKETS"])
 http.install(app, problems=problem_of)
 describe_socket(app, socket_api())
 authorizer = jwt_authorizer(app)
-app.register_blueprint(http_api(authorizer))
+app.register_blueprint(api.blueprint(authorizer))
 
 
 def parts() -> Any:
@@ -83,21 +83,6 @@ def message(event: Any) -> dict[str, int]:
 
 @app.on_sqs_message(queue=events_queue_name("notifications"), batch_size=10)
 def consume_events(event: Any) -> dict[str, Any]:
-    from chalicelib.redelivery import delay_failed
-    from chalicelib.triggers import REACTIONS
-    from keneya.aws import client
-    from keneya.config import settings
-    from keneya.consumer import consume
+    from chalicelib.handlers import consume_events as consume
 
-    handle = parts().dispatcher.handle
-    result = consume(event, dict.fromkeys(REACTIONS, handle))
-    queue_url = settings().get("EVENTS_QUEUE_URL")
-    if queue_url and result.get("batchItemFailures"):
-        delay_failed(
-            event.to_dict(),
-            result,
-            sqs=client("sqs"),
-            queue_url=queue_url,
-            base_seconds=settings().get_int("DELIVERY_RETRY_SECONDS", 30),
-        )
-    return result
+    return consume(event, parts().dispatcher.handle)

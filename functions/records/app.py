@@ -9,12 +9,11 @@ status, and the encounter on completion) and `user.registered` (the patient's na
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalice import Chalice
 
 from chalicelib import api_files, api_record
 from chalicelib.api_common import records
+from chalicelib.handlers import HANDLERS
 from chalicelib.problems import problem_of
 from keneya import http
 from keneya.consumer import consume, events_queue_name
@@ -34,31 +33,6 @@ app.register_blueprint(api_files.blueprint(authorizer))
 @operation("Whether the records service is up")
 def health():
     return {"service": "records", "status": "ok"}
-
-
-def _on_consultation(event: Any) -> None:
-    records().on_consultation(event.type, event.data)
-
-
-def _on_user_registered(event: Any) -> None:
-    records().on_user_registered(event.data)
-
-
-HANDLERS = {
-    **{
-        f"consultation.{kind}": _on_consultation
-        for kind in (
-            "booked",
-            "confirmed",
-            "started",
-            "completed",
-            "cancelled",
-            "expired",
-            "no_show",
-        )
-    },
-    "user.registered": _on_user_registered,
-}
 
 
 @app.on_sqs_message(queue=events_queue_name("records"), batch_size=10)

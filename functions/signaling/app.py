@@ -108,10 +108,10 @@ def message(event: Any) -> dict[str, int]:
 
 @app.on_sqs_message(queue=events_queue_name("signaling"), batch_size=10)
 def consume_events(event: Any) -> dict[str, Any]:
-    from chalicelib.reactions import reactions
+    from chalicelib.handlers import handlers
     from keneya.consumer import consume
 
-    return consume(event, reactions(signaling()))
+    return consume(event, handlers(signaling()))
 
 
 @app.on_dynamodb_record(stream_arn=table_stream_arn(), batch_size=25)

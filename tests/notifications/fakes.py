@@ -10,7 +10,7 @@ from typing import Any
 from chalicelib.calls import Announced, Participants
 from chalicelib.contacts import Contact, ContactFacts
 from chalicelib.delivery import FINISHED, DeliveryProblem
-from chalicelib.dispatch import Dispatcher, Target
+from chalicelib.service import Dispatcher, Target
 from chalicelib.inbox import InboxItem
 from chalicelib.notices import Message, Notice
 from chalicelib.preferences import Preferences

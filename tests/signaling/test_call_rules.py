@@ -7,7 +7,7 @@ import json
 import pytest
 
 from chalicelib.rooms import NotAdmitted, RoomClosed
-from chalicelib.signaling import Signaling
+from chalicelib.service import Signaling
 
 from .fakes import Clock, InMemoryRoomStore, RecordingSockets
 

@@ -286,7 +286,7 @@ def test_a_participant_gets_turn_credentials_that_verify_with_the_shared_secret(
         hmac.new(secret.encode(), turn["username"].encode(), hashlib.sha1).digest()
     ).decode()
     assert turn["credential"] == expected
-    assert all(url.startswith(("turn:", "turns:")) for url in turn["urls"])
+    assert turn["urls"] and all(url.startswith(("turn:", "turns:")) for url in turn["urls"])
     assert {"urls": [f"stun:127.0.0.1:{turn_port}"]} in body["ice_servers"]
 
 

@@ -24,12 +24,12 @@ from typing import Any
 
 from chalicelib.channels import EmailChannel, PushChannel, SmsChannel, SnsSmsGateway
 from chalicelib.connections import ConnectionRegistry
-from chalicelib.delivery_log import DeliveryLogStore
+from chalicelib.delivery_store import DeliveryLogStore
 from chalicelib.devices import Devices
-from chalicelib.dispatch import Dispatcher
 from chalicelib.inbox_store import InboxStore
 from chalicelib.participants_store import ParticipantsStore
 from chalicelib.people_store import PeopleStore
+from chalicelib.service import Dispatcher
 from chalicelib.sockets import SocketFanout
 from chalicelib.tables import models
 from keneya.aws import client

@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 from chalicelib.delivery import DeliveryProblem, PermanentFailure, TransientFailure, Unreachable
 from chalicelib.devices import Devices
-from chalicelib.dispatch import Target
 from chalicelib.notices import Message, Notice
+from chalicelib.service import Target
 
 # Error codes that mean "not now" rather than "never".
 _TRANSIENT_CODES = frozenset(

@@ -16,7 +16,7 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from chalicelib.signaling import Signaling
+from chalicelib.service import Signaling
 from chalicelib.store import RoomStore
 from chalicelib.turn import IceServers, ice_servers, parse_turn_urls
 from keneya.clock import utc_now

@@ -5,7 +5,7 @@ A room belongs to one consultation and has two seats, the doctor's and the patie
 held by at most one WebSocket connection: the participant's presence in the call. A newer
 connection of the same person takes the seat over (a phone that changed network comes back
 before the old socket is known to be dead), and the other side is told to restart the call.
-These are plain objects; `chalicelib.store` keeps them and `chalicelib.signaling` drives them.
+These are plain objects; `chalicelib.store` keeps them and `chalicelib.service` drives them.
 """
 
 from __future__ import annotations

@@ -121,7 +121,7 @@ def test_service_role_reaches_only_the_service_own_resources(fixture_build):
     nested = fixture_build.nested("demo")
     statements = statements_of(nested)
 
-    assert all(s["Effect"] == "Allow" for s in statements.values())
+    assert statements and all(s["Effect"] == "Allow" for s in statements.values())
     assert statements["OwnTable"]["Resource"][0] == {
         "Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}"
         ":table/${TableName}"
@@ -244,6 +244,8 @@ def test_every_service_stack_is_wired_to_the_template(system_build: Build):
             variables = properties["Environment"]["Variables"]
             assert {environment_name(p) for p in passed if p != "LayerArn"} <= set(variables)
             assert properties["Layers"][0] == {"Ref": "LayerArn"}
+        if "EventsQueueArn" in passed:
+            assert events_of(nested, "SQS"), f"{service} is given a queue it does not consume"
         assert all(e["Queue"] == {"Ref": "EventsQueueArn"} for e in events_of(nested, "SQS"))
         assert all(
             e["FunctionResponseTypes"] == ["ReportBatchItemFailures"]

@@ -32,7 +32,7 @@ def _parts() -> Any:
     return parts()
 
 
-def http_api(authorizer: Any) -> Blueprint:
+def blueprint(authorizer: Any) -> Blueprint:
     """The routes, protected by `authorizer` (the app's JWT authorizer)."""
     api = Blueprint(__name__)
 

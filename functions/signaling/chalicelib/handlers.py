@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.signaling import Signaling
+from chalicelib.service import Signaling
 from keneya.events import Event
 
 CLOSING = {
@@ -15,7 +15,7 @@ CLOSING = {
 }
 
 
-def reactions(signaling: Signaling) -> dict[str, Callable[[Event], Any]]:
+def handlers(signaling: Signaling) -> dict[str, Callable[[Event], Any]]:
     def open_room(event: Event) -> None:
         data = event.data
         signaling.open_room(
