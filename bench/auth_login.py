@@ -64,13 +64,13 @@ def main() -> None:
     from moto.server import ThreadedMotoServer
 
     from chalicelib import passwords
-    from keneya_local.stack import LocalStack
+    from keneya_local.stack import EmbeddedStack
 
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     port = free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     moto.start()
-    stack = LocalStack(
+    stack = EmbeddedStack(
         http_port=0,
         ws_port=0,
         aws_endpoint=f"http://127.0.0.1:{port}",

@@ -1,6 +1,6 @@
 """Booking a consultation on the embedded local stack: latency, and DynamoDB requests per call.
 
-Starts the auth and consultations services (`keneya_local.LocalStack`) on a moto server of its
+Starts the auth and consultations services (`EmbeddedStack` of keneya_local) on a moto server of its
 own whose HTTP front counts the DynamoDB requests naming the consultations table; makes a
 doctor bookable (as the users service announces one), signs patients up through the auth API,
 then books slots one after the other over HTTP and reads them back.
@@ -92,7 +92,7 @@ def calls_of(before: collections.Counter[str], after: collections.Counter[str]) 
 
 def main(bookings: int) -> None:
     from keneya_local import moto_fixes
-    from keneya_local.stack import LocalStack
+    from keneya_local.stack import EmbeddedStack
     from tests.support.auth import Api, new_phone
     from tests.support.consultations import Person, Topic
 
@@ -101,7 +101,7 @@ def main(bookings: int) -> None:
     moto = CountingMoto()
     moto.start()
     logs = Path(tempfile.mkdtemp(prefix="keneya-bench-"))
-    stack = LocalStack(
+    stack = EmbeddedStack(
         http_port=0,
         ws_port=0,
         aws_endpoint=moto.url,

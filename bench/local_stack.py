@@ -148,7 +148,7 @@ def direct(service: str, count: int) -> list[float]:
     os.chdir(app_dir)
     import app as service_app
 
-    from keneya_local.worker import LambdaContext
+    from keneya_local.lambda_runtime import LambdaContext
 
     event = {
         "resource": "/health",

@@ -38,7 +38,7 @@ from websockets.sync.client import connect  # noqa: E402
 
 from keneya.events import new_event  # noqa: E402
 from keneya_local.backing_services import free_port  # noqa: E402
-from keneya_local.stack import LocalStack  # noqa: E402
+from keneya_local.stack import EmbeddedStack  # noqa: E402
 from tests.support.auth import Api, new_phone  # noqa: E402
 
 
@@ -47,7 +47,7 @@ def report(label: str, samples: list[float]) -> None:
 
 
 class Publisher:
-    def __init__(self, stack: LocalStack, patient_id: str) -> None:
+    def __init__(self, stack: EmbeddedStack, patient_id: str) -> None:
         environment = stack.deployment.services["notifications"].environment
         self.topic = environment["EVENTS_TOPIC_ARN"]
         self.sns = boto3.client("sns", endpoint_url=stack.aws_endpoint, region_name="us-east-1")
@@ -95,7 +95,7 @@ def main() -> None:
     host, port = moto.get_host_and_port()
     endpoint = f"http://{host}:{port}"
     logs = Path(tempfile.mkdtemp(prefix="keneya-bench-"))
-    stack = LocalStack(
+    stack = EmbeddedStack(
         http_port=0, ws_port=0, aws_endpoint=endpoint, services=["auth", "notifications"],
         log_dir=logs,
     )

@@ -60,7 +60,7 @@ def main() -> None:
     from keneya.events import new_event
     from keneya_local import moto_fixes
     from keneya_local.mobile_money.client import Payer, SandboxControl
-    from keneya_local.stack import LocalStack
+    from keneya_local.stack import EmbeddedStack
     from tests.support.consultations import scheduled_event
 
     # moto copies every table for each transaction (to undo a cancelled one); DynamoDB does
@@ -71,7 +71,7 @@ def main() -> None:
     endpoint = f"http://127.0.0.1:{port}"
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     moto.start()
-    stack = LocalStack(
+    stack = EmbeddedStack(
         http_port=0,
         ws_port=0,
         aws_endpoint=endpoint,

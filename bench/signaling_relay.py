@@ -49,7 +49,7 @@ from websockets.sync.client import connect  # noqa: E402
 
 from keneya.events import new_event  # noqa: E402
 from keneya_local.backing_services import free_port  # noqa: E402
-from keneya_local.stack import LocalStack  # noqa: E402
+from keneya_local.stack import EmbeddedStack  # noqa: E402
 from tests.support.auth import Api, new_phone  # noqa: E402
 
 CANDIDATE = {
@@ -65,7 +65,7 @@ def report(label: str, samples: list[float]) -> None:
     print(latency_line(label, samples, width=40))
 
 
-def open_room(stack: LocalStack, doctor_id: str, patient_id: str) -> str:
+def open_room(stack: EmbeddedStack, doctor_id: str, patient_id: str) -> str:
     consultation_id = f"c-{uuid.uuid4().hex[:12]}"
     event = new_event(
         "consultation.started",
@@ -88,7 +88,7 @@ def open_room(stack: LocalStack, doctor_id: str, patient_id: str) -> str:
     return consultation_id
 
 
-def socket_for(stack: LocalStack, token: str, consultation_id: str) -> Any:
+def socket_for(stack: EmbeddedStack, token: str, consultation_id: str) -> Any:
     url = f"{stack.websocket_url('signaling')}?token={token}&consultation_id={consultation_id}"
     deadline = time.monotonic() + 30
     while True:  # the room opens once the event has crossed the queue
@@ -107,7 +107,7 @@ def next_of(socket: Any, kind: str) -> dict[str, Any]:
             return frame
 
 
-def over_the_stack(stack: LocalStack, count: int) -> None:
+def over_the_stack(stack: EmbeddedStack, count: int) -> None:
     api = Api(stack.url("auth"))
     people = {}
     for role, name in (("doctor", "Dr Fatoumata Konaté"), ("patient", "Bakary Traoré")):
@@ -148,7 +148,7 @@ class CountingSockets:
         self.requests["DeleteConnection"] += 1
 
 
-def requests_per_operation(stack: LocalStack) -> None:
+def requests_per_operation(stack: EmbeddedStack) -> None:
     """The use cases in this process against the stack's table, every AWS request counted."""
     environment = stack.deployment.services["signaling"].environment
     os.environ.update(
@@ -233,7 +233,7 @@ def main() -> None:
     moto.start()
     host, port = moto.get_host_and_port()
     logs = Path(tempfile.mkdtemp(prefix="keneya-bench-"))
-    stack = LocalStack(
+    stack = EmbeddedStack(
         http_port=0,
         ws_port=0,
         aws_endpoint=f"http://{host}:{port}",

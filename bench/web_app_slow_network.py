@@ -27,12 +27,12 @@ BUDGET_BYTES, BUDGET_SECONDS = 150 * 1024, 5.0
 
 
 def main() -> None:
-    from keneya_local.stack import LocalStack
+    from keneya_local.stack import EmbeddedStack
     from tests.e2e.browser import PHONE, open_browser
 
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     assert (ROOT / "web/app/dist/index.html").is_file(), "build the app first: make app"
-    stack = LocalStack(
+    stack = EmbeddedStack(
         http_port=0,
         ws_port=0,
         aws_port=0,

@@ -135,14 +135,14 @@ def turn_port() -> int:
 def platform(
     aws_endpoint: str, turn_port: int, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Any]:
-    """Every Keneya service running in the embedded local stack (`keneya_local.LocalStack`),
+    """Every Keneya service running in the embedded local stack (`EmbeddedStack` of keneya_local),
     on free ports, against the session's AWS endpoint, with its own redis-server.
 
     `platform.url("auth", "/login")`, `platform.http_url`, `platform.ws_url`, `platform.invoke`.
     """
-    from keneya_local.stack import LocalStack
+    from keneya_local.stack import EmbeddedStack
 
-    stack = LocalStack(
+    stack = EmbeddedStack(
         http_port=0,
         ws_port=0,
         aws_endpoint=aws_endpoint,

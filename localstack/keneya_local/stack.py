@@ -1,6 +1,6 @@
-"""The whole platform on one machine, as a Python object: `LocalStack`.
+"""The whole platform on one machine, as a Python object: `EmbeddedStack`.
 
-    with LocalStack(http_port=0, ws_port=0, aws_endpoint=url) as stack:
+    with EmbeddedStack(http_port=0, ws_port=0, aws_endpoint=url) as stack:
         requests.get(stack.url("auth", "/health"))
         stack.invoke("users", "consume_events", {"Records": [...]})
 
@@ -10,6 +10,10 @@ worker process per service (started in parallel, each with the environment the t
 it plus the local endpoints), the event sources (SQS, DynamoDB streams, schedules), the message
 catcher, and the REST and WebSocket gateways. Everything runs in one asyncio loop on a
 background thread; `stop()` ends it all, workers first.
+
+"Embedded": it runs in the caller's process (a test session, a benchmark, `make up`), without
+Docker. It is not LocalStack, the other way to run the same template locally
+(`localstack/deploy.sh` and `localstack/docker-compose.yml`, beside this package).
 """
 
 from __future__ import annotations
@@ -44,9 +48,10 @@ from keneya_local.backing_services import (
 from keneya_local.catcher import MessageCatcher
 from keneya_local.console import Console, function_name
 from keneya_local.event_sources import AwsClients, EventSources
+from keneya_local.http_common import API_BASE
 from keneya_local.mobile_money import MobileMoneySandboxes
 from keneya_local.provision import Deployment, point_secrets_at_sandboxes, provision
-from keneya_local.rest_gateway import API_BASE, RestGateway
+from keneya_local.rest_gateway import RestGateway
 from keneya_local.websocket_gateway import WebSocketGateway
 from keneya_local.worker_process import WorkerProcess, WorkerStartError
 
@@ -67,7 +72,7 @@ class StackError(RuntimeError):
     """The stack could not start; the message says what to do about it."""
 
 
-class LocalStack:
+class EmbeddedStack:
     """Keneya's services, their event wiring and gateways, running locally (see module doc)."""
 
     def __init__(
@@ -151,7 +156,7 @@ class LocalStack:
 
     # -- public API ----------------------------------------------------------------------
 
-    def start(self) -> LocalStack:
+    def start(self) -> EmbeddedStack:
         """Start everything; returns once every route answers. Raises StackError."""
         if self._thread is not None:
             raise StackError("this stack is already started")
@@ -196,7 +201,7 @@ class LocalStack:
         self._thread = None
         self.console.close()
 
-    def __enter__(self) -> LocalStack:
+    def __enter__(self) -> EmbeddedStack:
         return self.start()
 
     def __exit__(

@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from keneya_local.backing_services import port_is_free
-from keneya_local.rest_gateway import API_BASE
+from keneya_local.http_common import API_BASE
 from keneya_local.stack import (
     DEFAULT_FUNCTIONS,
     DEFAULT_TEMPLATE,
     REPO_ROOT,
     STATE_DIR,
-    LocalStack,
+    EmbeddedStack,
     StackError,
 )
 
@@ -79,7 +79,7 @@ def up(
 
         stop_requested = threading.Event()
         previous = signal.signal(signal.SIGTERM, lambda *_: stop_requested.set())
-        stack = LocalStack(
+        stack = EmbeddedStack(
             template,
             functions_dir,
             http_port=http_port,
@@ -163,7 +163,7 @@ def _already_running(status: dict[str, Any]) -> str:
     )
 
 
-def _description(stack: LocalStack) -> dict[str, Any]:
+def _description(stack: EmbeddedStack) -> dict[str, Any]:
     status = stack.status()
     return {
         key: status[key]
@@ -174,7 +174,7 @@ def _description(stack: LocalStack) -> dict[str, Any]:
 # -- seeding and the summary ------------------------------------------------------------------
 
 
-def _run_seeds(stack: LocalStack, say: Any, seed_dir: Path) -> list[str]:
+def _run_seeds(stack: EmbeddedStack, say: Any, seed_dir: Path) -> list[str]:
     modules = sorted(seed_dir.glob("*.py")) if seed_dir.is_dir() else []
     modules = [m for m in modules if not m.name.startswith("_")]
     if not modules:
@@ -196,7 +196,7 @@ def _run_seeds(stack: LocalStack, say: Any, seed_dir: Path) -> list[str]:
     return accounts
 
 
-def _summary(stack: LocalStack, accounts: list[str] | None, state_dir: Path) -> str:
+def _summary(stack: EmbeddedStack, accounts: list[str] | None, state_dir: Path) -> str:
     status = stack.status()
     rest = sorted(name for name, s in status["services"].items() if s.get("url"))
     sockets = [s["websocket_url"] for s in status["services"].values() if s.get("websocket_url")]
@@ -235,7 +235,7 @@ def _summary(stack: LocalStack, accounts: list[str] | None, state_dir: Path) -> 
     return "\n".join(lines)
 
 
-def _sandbox_lines(stack: LocalStack) -> list[str]:
+def _sandbox_lines(stack: EmbeddedStack) -> list[str]:
     pages = stack.sandboxes.pages()
     return [
         f"  Payments       Orange Money sandbox {pages['Orange Money']}  (its payment page opens "

@@ -3,6 +3,11 @@
 Lambda-like lifecycle: a worker that dies is replaced by a new one (Lambda starts a new
 sandbox), and an invocation that outlives the function's timeout ends the worker ("Task timed
 out"), so no request ever waits on a stuck function.
+
+One `WorkerProcess` is one sandbox: it serves one invocation at a time (see
+`keneya_local.worker`). The stack keeps one per service (`EmbeddedStack.workers`); running a
+function's invocations concurrently, as Lambda's concurrent sandboxes do, means several of these
+per function behind the same calls (`invoke`, `rest`).
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from urllib.parse import quote
 
 from keneya_local.console import Console
 from keneya_local.errors import FunctionError
-from keneya_local.worker import API_HANDLER, READY_MARKER
+from keneya_local.lambda_runtime import API_HANDLER
+from keneya_local.worker import READY_MARKER
 
 # Lines longer than this (a huge log record) are cut rather than breaking the reader.
 _LINE_LIMIT = 1 << 20

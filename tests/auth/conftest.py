@@ -92,9 +92,9 @@ LOCKOUT_SECONDS = 2
 
 
 def start_auth_stack(aws_endpoint: str, log_dir: Path, **options: Any) -> Any:
-    from keneya_local.stack import LocalStack
+    from keneya_local.stack import EmbeddedStack
 
-    return LocalStack(
+    return EmbeddedStack(
         http_port=0,
         ws_port=0,
         aws_endpoint=aws_endpoint,

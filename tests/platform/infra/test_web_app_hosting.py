@@ -101,11 +101,10 @@ def local_policy(ws_url: str, aws_endpoint: str) -> str:
     """The policy the local gateway sends with the app's page, for a stack at `ws_url`."""
     from types import SimpleNamespace
 
-    from keneya_local.rest_gateway import RestGateway
+    from keneya_local.web_app import WebApp
 
-    gateway = RestGateway.__new__(RestGateway)
-    gateway.stack = SimpleNamespace(ws_url=ws_url, aws_endpoint=aws_endpoint)
-    return gateway._app_policy()
+    stack = SimpleNamespace(ws_url=ws_url, aws_endpoint=aws_endpoint)
+    return WebApp(stack).content_security_policy()
 
 
 def route(template: dict[str, Any], uri: str, query: dict[str, str] | None = None) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
-from keneya_local.stack import LocalStack
+from keneya_local.stack import EmbeddedStack
 
 from .journal import Journal
 
@@ -32,8 +32,8 @@ def stack_prefix() -> str:
 @pytest.fixture(scope="session")
 def local_stack(
     aws_endpoint: str, stack_prefix: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LocalStack]:
-    stack = LocalStack(
+) -> Iterator[EmbeddedStack]:
+    stack = EmbeddedStack(
         TEMPLATE,
         FUNCTIONS,
         http_port=0,
@@ -57,7 +57,7 @@ def aws(aws_endpoint: str) -> Any:
 
 
 @pytest.fixture(scope="session")
-def journal(aws: Any, stack_prefix: str, local_stack: LocalStack) -> Journal:
+def journal(aws: Any, stack_prefix: str, local_stack: EmbeddedStack) -> Journal:
     return Journal(aws("dynamodb"), f"{stack_prefix}-local-journal")
 
 

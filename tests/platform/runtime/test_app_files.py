@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from keneya_local.rest_gateway import served_file
-from keneya_local.stack import LocalStack
+from keneya_local.http_common import served_file
+from keneya_local.stack import EmbeddedStack
 from keneya_local.supervisor import _summary
 
 pytestmark = pytest.mark.slow
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 README = Path(__file__).resolve().parents[3] / "README.md"
 
 
-def raw_get(stack: LocalStack, path: str) -> tuple[int, bytes]:
+def raw_get(stack: EmbeddedStack, path: str) -> tuple[int, bytes]:
     """GET `path` exactly as written: no client folds `..` or decodes `%2e` on the way."""
     address = urlsplit(stack.http_url)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=5)
@@ -32,7 +32,7 @@ def raw_get(stack: LocalStack, path: str) -> tuple[int, bytes]:
         connection.close()
 
 
-def test_the_old_room_address_sends_people_on_to_the_apps_call(local_stack: LocalStack):
+def test_the_old_room_address_sends_people_on_to_the_apps_call(local_stack: EmbeddedStack):
     for path in ("/room/?consultation=c-42", "/room?consultation=c-42"):
         # when someone opens a room link they kept
         response = requests.get(f"{local_stack.http_url}{path}", allow_redirects=False, timeout=5)
@@ -50,7 +50,7 @@ def test_the_old_room_address_sends_people_on_to_the_apps_call(local_stack: Loca
     assert odd.headers["Location"] == "/consultations"
 
 
-def test_config_json_names_this_stacks_two_sockets(local_stack: LocalStack):
+def test_config_json_names_this_stacks_two_sockets(local_stack: EmbeddedStack):
     response = requests.get(f"{local_stack.http_url}/config.json", timeout=5)
 
     assert response.status_code == 200
@@ -77,7 +77,7 @@ def test_config_json_names_this_stacks_two_sockets(local_stack: LocalStack):
     ],
 )
 def test_a_path_outside_the_apps_files_or_not_one_of_them_is_404(
-    local_stack: LocalStack, path: str
+    local_stack: EmbeddedStack, path: str
 ):
     status, body = raw_get(local_stack, path)
 
@@ -101,7 +101,9 @@ def test_only_visible_files_of_the_served_types_inside_a_folder_are_served(tmp_p
         assert served_file(room, refused) is None, refused
 
 
-def test_the_up_summary_tells_where_the_app_and_a_call_are(local_stack: LocalStack, tmp_path: Path):
+def test_the_up_summary_tells_where_the_app_and_a_call_are(
+    local_stack: EmbeddedStack, tmp_path: Path
+):
     summary = _summary(local_stack, None, tmp_path)
 
     assert f"{local_stack.http_url}/consultations/<id>/call" in summary

@@ -12,19 +12,21 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from keneya_local.stack import LocalStack
+from keneya_local.stack import EmbeddedStack
 
 pytestmark = pytest.mark.slow
 
 
-def connect_sources(stack: LocalStack) -> list[str]:
+def connect_sources(stack: EmbeddedStack) -> list[str]:
     page = requests.get(f"{stack.http_url}/record", timeout=10)
     assert page.status_code == 200, "build the app first: make app"
     policy = page.headers["Content-Security-Policy"]
     return re.search(r"connect-src ([^;]+)", policy).group(1).split()
 
 
-def test_the_apps_policy_lets_it_reach_the_upload_origin_and_nothing_else(local_stack: LocalStack):
+def test_the_apps_policy_lets_it_reach_the_upload_origin_and_nothing_else(
+    local_stack: EmbeddedStack,
+):
     endpoint = urlsplit(local_stack.aws_endpoint)
 
     assert connect_sources(local_stack) == [
@@ -35,7 +37,7 @@ def test_the_apps_policy_lets_it_reach_the_upload_origin_and_nothing_else(local_
 
 
 def test_storage_answers_the_browsers_preflight_of_a_presigned_upload(
-    local_stack: LocalStack, aws: Any
+    local_stack: EmbeddedStack, aws: Any
 ):
     s3 = aws("s3")
     bucket = f"uploads-{uuid.uuid4().hex[:12]}"

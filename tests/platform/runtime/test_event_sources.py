@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from keneya_local.stack import LocalStack
+from keneya_local.stack import EmbeddedStack
 
 from .journal import Journal, eventually
 
@@ -22,7 +22,7 @@ def _order_id() -> str:
 
 
 def test_an_event_published_on_the_topic_reaches_the_consumer_through_its_queue(
-    local_stack: LocalStack, journal: Journal, aws: Any, names: dict[str, str]
+    local_stack: EmbeddedStack, journal: Journal, aws: Any, names: dict[str, str]
 ):
     sns = aws("sns")
     topic = sns.create_topic(Name=names["topic"])["TopicArn"]
@@ -42,7 +42,7 @@ def test_an_event_published_on_the_topic_reaches_the_consumer_through_its_queue(
 
 
 def test_a_reported_failure_is_redelivered_then_dead_lettered_while_the_rest_is_deleted(
-    local_stack: LocalStack, journal: Journal, aws: Any, names: dict[str, str]
+    local_stack: EmbeddedStack, journal: Journal, aws: Any, names: dict[str, str]
 ):
     sqs = aws("sqs")
     queue = sqs.get_queue_url(QueueName=names["orders_queue"])["QueueUrl"]
@@ -71,7 +71,7 @@ def test_a_reported_failure_is_redelivered_then_dead_lettered_while_the_rest_is_
     assert len(journal.entries("sqs", order=bad)) == 2
 
 
-def test_a_table_write_reaches_the_stream_consumer(local_stack: LocalStack, journal: Journal):
+def test_a_table_write_reaches_the_stream_consumer(local_stack: EmbeddedStack, journal: Journal):
     order = _order_id()
 
     response = requests.post(
@@ -88,7 +88,7 @@ def test_a_table_write_reaches_the_stream_consumer(local_stack: LocalStack, jour
 
 
 def test_messages_arrive_in_batches_of_at_most_the_batch_size(
-    local_stack: LocalStack, journal: Journal, aws: Any, names: dict[str, str]
+    local_stack: EmbeddedStack, journal: Journal, aws: Any, names: dict[str, str]
 ):
     sqs = aws("sqs")
     queue = sqs.get_queue_url(QueueName=names["orders_queue"])["QueueUrl"]
@@ -115,7 +115,7 @@ def test_messages_arrive_in_batches_of_at_most_the_batch_size(
 
 
 def test_a_stream_record_reported_failed_is_delivered_again_and_then_the_rest(
-    local_stack: LocalStack, journal: Journal
+    local_stack: EmbeddedStack, journal: Journal
 ):
     flaky, after = _order_id(), _order_id()
 

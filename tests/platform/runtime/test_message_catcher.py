@@ -7,7 +7,7 @@ import uuid
 import pytest
 import requests
 
-from keneya_local.stack import LocalStack
+from keneya_local.stack import EmbeddedStack
 
 from .journal import eventually
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_an_sms_and_an_email_sent_by_a_function_are_shown_with_their_code(
-    local_stack: LocalStack,
+    local_stack: EmbeddedStack,
 ):
     phone = f"+2237{uuid.uuid4().int % 10**7:07d}"
     email = f"amadou.{uuid.uuid4().hex[:6]}@example.ml"

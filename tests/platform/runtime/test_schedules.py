@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from keneya_local.schedules import ScheduleError, parse
-from keneya_local.stack import LocalStack
+from keneya_local.stack import EmbeddedStack
 
 from .journal import Journal
 
@@ -62,7 +62,7 @@ def test_an_expression_eventbridge_would_refuse_is_refused(expression):
 
 
 @pytest.mark.slow
-def test_the_stack_lists_its_schedules_with_their_next_firing(local_stack: LocalStack):
+def test_the_stack_lists_its_schedules_with_their_next_firing(local_stack: EmbeddedStack):
     listed = requests.get(f"{local_stack.http_url}/_local/schedules", timeout=5).json()
 
     by_handler = {s["handler"]: s for s in listed["schedules"]}
@@ -75,7 +75,7 @@ def test_the_stack_lists_its_schedules_with_their_next_firing(local_stack: Local
 
 @pytest.mark.slow
 def test_running_a_schedule_now_invokes_it_with_a_scheduled_event(
-    local_stack: LocalStack, journal: Journal
+    local_stack: EmbeddedStack, journal: Journal
 ):
     before = len(journal.entries("schedule", rule="every_minute"))
 

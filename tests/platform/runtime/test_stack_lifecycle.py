@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from keneya_local.stack import LocalStack, StackError
+from keneya_local.stack import EmbeddedStack, StackError
 
 from .conftest import FUNCTIONS, TEMPLATE
 
@@ -21,7 +21,7 @@ def test_a_busy_http_port_is_reported_before_anything_starts(aws_endpoint: str, 
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        stack = LocalStack(
+        stack = EmbeddedStack(
             TEMPLATE,
             FUNCTIONS,
             http_port=port,
@@ -43,7 +43,7 @@ def test_a_service_whose_app_cannot_be_imported_fails_the_start_with_its_error(
     shutil.copytree(FUNCTIONS / "chat", functions / "chat")
     shutil.copytree(FUNCTIONS / "shop", functions / "shop")
     (functions / "shop" / "app.py").write_text("raise RuntimeError('no configuration here')\n")
-    stack = LocalStack(
+    stack = EmbeddedStack(
         TEMPLATE,
         functions,
         http_port=0,

@@ -10,7 +10,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from keneya_local.stack import LocalStack
+from keneya_local.stack import EmbeddedStack
 
 from .journal import Journal
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_a_connection_without_the_token_is_refused_by_the_connect_function(
-    local_stack: LocalStack,
+    local_stack: EmbeddedStack,
 ):
     with pytest.raises(InvalidStatus) as refused:
         connect(local_stack.websocket_url("chat"), open_timeout=5)
@@ -26,7 +26,7 @@ def test_a_connection_without_the_token_is_refused_by_the_connect_function(
     assert refused.value.response.status_code == 403
 
 
-def test_a_message_is_answered_through_post_to_connection(local_stack: LocalStack):
+def test_a_message_is_answered_through_post_to_connection(local_stack: EmbeddedStack):
     with connect(f"{local_stack.websocket_url('chat')}?token=let-me-in", open_timeout=5) as ws:
         ws.send(json.dumps({"text": "i ni ce"}))
         reply = json.loads(ws.recv(timeout=5))
@@ -35,7 +35,7 @@ def test_a_message_is_answered_through_post_to_connection(local_stack: LocalStac
     assert reply["connection_id"]
 
 
-def test_sending_to_a_closed_connection_is_gone(local_stack: LocalStack):
+def test_sending_to_a_closed_connection_is_gone(local_stack: EmbeddedStack):
     with connect(f"{local_stack.websocket_url('chat')}?token=let-me-in", open_timeout=5) as ws:
         ws.send(json.dumps({"action": "send-to", "connection_id": "Zm9yZ290dGVu"}))
         reply = json.loads(ws.recv(timeout=5))
@@ -44,7 +44,7 @@ def test_sending_to_a_closed_connection_is_gone(local_stack: LocalStack):
 
 
 def test_a_backend_reaches_a_client_and_its_disconnect_runs(
-    local_stack: LocalStack, journal: Journal
+    local_stack: EmbeddedStack, journal: Journal
 ):
     management = _management_client(local_stack)
     with connect(f"{local_stack.websocket_url('chat')}?token=let-me-in", open_timeout=5) as ws:
@@ -59,6 +59,6 @@ def test_a_backend_reaches_a_client_and_its_disconnect_runs(
         management.post_to_connection(ConnectionId=connection_id, Data=b"late")
 
 
-def _management_client(stack: LocalStack) -> Any:
+def _management_client(stack: EmbeddedStack) -> Any:
     endpoint = stack.websocket_url("chat").replace("ws://", "http://")
     return boto3.client("apigatewaymanagementapi", endpoint_url=endpoint, region_name="us-east-1")

@@ -8,18 +8,18 @@ import time
 import pytest
 import requests
 
-from keneya_local.stack import LocalStack
+from keneya_local.stack import EmbeddedStack
 
 from .journal import eventually
 
 pytestmark = pytest.mark.slow
 
 
-def _worker_pid(stack: LocalStack) -> int:
+def _worker_pid(stack: EmbeddedStack) -> int:
     return requests.get(stack.url("shop", "/environment"), timeout=10).json()["pid"]
 
 
-def test_a_worker_that_dies_mid_request_gives_502_and_is_replaced(local_stack: LocalStack):
+def test_a_worker_that_dies_mid_request_gives_502_and_is_replaced(local_stack: EmbeddedStack):
     before = _worker_pid(local_stack)
 
     response = requests.get(local_stack.url("shop", "/crash"), timeout=10)
@@ -31,7 +31,7 @@ def test_a_worker_that_dies_mid_request_gives_502_and_is_replaced(local_stack: L
     assert requests.get(local_stack.url("shop", "/health"), timeout=10).status_code == 200
 
 
-def test_a_function_past_its_timeout_is_ended_with_502(local_stack: LocalStack):
+def test_a_function_past_its_timeout_is_ended_with_502(local_stack: EmbeddedStack):
     before = _worker_pid(local_stack)
     started = time.monotonic()
 
