@@ -8,7 +8,7 @@ import json
 import pytest
 
 from chalicelib.errors import InvalidCursor
-from chalicelib.repository import decode_cursor, encode_cursor
+from chalicelib.store import decode_cursor, encode_cursor
 
 KEY = {
     "pk": {"S": "CONSULTATION#c1"},

@@ -17,7 +17,7 @@ state: a `call.left` of a call the consultation's end closed may well arrive aft
 
 Every step is a pure function of the consultation and the time: it returns a `Change` (the new
 consultation, the events to emit, the time to hold or release) or raises a domain error. The
-repository writes a change atomically; nothing here does I/O.
+store writes a change atomically; nothing here does I/O.
 """
 
 from __future__ import annotations
@@ -295,7 +295,7 @@ def confirm_payment(
     policy: Policy,
 ) -> Change | None:
     """`payment.succeeded`: a pending consultation is confirmed. A payment arriving after the
-    booking expired confirms it again if its time is still free (`confirm_late`; the repository
+    booking expired confirms it again if its time is still free (`confirm_late`; the store
     re-takes the time, and on failure the caller uses `refuse_late_payment`). A payment for a
     consultation the patient already cancelled is owed back. None: nothing to change."""
     if payment_id in (c.payment_id, c.late_payment_id):

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib import errors
-from chalicelib.messages import Language, status_name, text
+from chalicelib.texts import Language, status_name, text
 from keneya.http import (
     BadRequest,
     Conflict,

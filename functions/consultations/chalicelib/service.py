@@ -1,7 +1,8 @@
-"""The consultations service's use cases: what each route, event and schedule asks for.
+"""The consultations service's use cases: what each route, event and schedule asks for, and the
+one port they need (`Store`).
 
-Each use case reads what it needs, lets `chalicelib.lifecycle` decide, and has the repository
-write the change atomically. A write that finds its reads outdated (`Stale`: someone changed the
+Each use case reads what it needs, lets `chalicelib.lifecycle` decide, and has the store write
+the change atomically. A write that finds its reads outdated (`Stale`: someone changed the
 consultation or the patient's agenda meanwhile) is read again and decided again, a few times.
 """
 
@@ -12,10 +13,11 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib import lifecycle
 from chalicelib.access import Action, authorize
+from chalicelib.agenda import PatientAgenda
 from chalicelib.blocks import blocks_of
 from chalicelib.clinical import ClinicalSummary
 from chalicelib.doctors import Doctor
@@ -31,15 +33,6 @@ from chalicelib.errors import (
 )
 from chalicelib.lifecycle import Actor, Change, Consultation, Mode, PaymentNotApplicable, Status
 from chalicelib.policy import Policy
-from chalicelib.repository import (
-    DueTimer,
-    IdempotencyRecord,
-    IdempotencyTaken,
-    Page,
-    Repository,
-    Stale,
-    timer_sk,
-)
 from chalicelib.schedule import Slot
 from keneya.correlation import new_id
 from keneya.events import Event
@@ -48,6 +41,112 @@ from keneya.logs import logger
 ATTEMPTS = 5
 # A sweep handles at most this much due work (the next run, a minute later, goes on).
 SWEEP_PAGE, SWEEP_PAGES = 100, 20
+
+
+# -- the port ---------------------------------------------------------------------------------
+
+
+class Stale(Exception):
+    """Something read for this change was changed by someone else: read again and retry."""
+
+
+class IdempotencyTaken(Exception):
+    """A booking with the same Idempotency-Key committed first."""
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    patient_id: str
+    key: str
+    fingerprint: str
+    consultation_id: str
+    first_result: str  # the consultation, as the first request answered it (JSON)
+
+
+@dataclass(frozen=True)
+class DueTimer:
+    """A consultation's timer as the store holds it: `due_at` to the second, as it was written,
+    and the store's own `key` for it (to drop it)."""
+
+    due_at: datetime
+    consultation_id: str
+    kind: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Page:
+    consultations: list[Consultation]
+    next_cursor: str | None
+
+
+class Store(Protocol):
+    """Where consultations, the doctors' copies, busy blocks, agendas, timers and
+    Idempotency-Key records are kept (`chalicelib.store.TableStore`; a fake in the tests)."""
+
+    def doctor(self, doctor_id: str) -> Doctor | None: ...
+
+    def save_doctor(self, doctor: Doctor) -> None:
+        """Write the copy on condition nobody wrote it since it was read (`Stale` otherwise)."""
+        ...
+
+    def busy_blocks(self, doctor_id: str, start: datetime, end: datetime) -> set[datetime]:
+        """The doctor's blocks held by a consultation within [start, end); may lag a moment."""
+        ...
+
+    def consultation(self, consultation_id: str) -> Consultation | None: ...
+
+    def agenda(self, patient_id: str) -> PatientAgenda:
+        """The patient's agenda (an empty one, version 0, when they hold nothing yet)."""
+        ...
+
+    def idempotency(self, patient_id: str, key: str) -> IdempotencyRecord | None: ...
+
+    def list_for(
+        self,
+        *,
+        role: str,
+        user_id: str,
+        statuses: Iterable[Status] = (),
+        starts_from: datetime | None = None,
+        starts_before: datetime | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+        descending: bool = False,
+    ) -> Page:
+        """One page of a participant's consultations by start time; a cursor that is not one
+        of theirs raises `InvalidCursor`."""
+        ...
+
+    def upcoming_of_doctor(self, doctor_id: str, after: datetime) -> list[Consultation]:
+        """The doctor's consultations awaiting payment or confirmed, starting from `after`."""
+        ...
+
+    def due_timers(self, as_of: datetime, limit: int = 200) -> list[DueTimer]:
+        """Timers due at `as_of` (to the second), earliest first."""
+        ...
+
+    def drop_timer(self, timer: DueTimer) -> None: ...
+
+    def commit(
+        self,
+        change: Change,
+        *,
+        now: datetime,
+        agenda: PatientAgenda | None = None,
+        idempotency: IdempotencyRecord | None = None,
+    ) -> Consultation:
+        """Write `change` atomically, or nothing: the consultation on condition of the version
+        read (`Stale`), the doctor's blocks only if free (`SlotTaken`), the patient's agenda on
+        condition of `agenda`'s version (`Stale`), the consultation's next timer, `idempotency`
+        only if its key is new (`IdempotencyTaken`) with the stored consultation as its first
+        result, and the change's events. When several conditions fail, `Stale` is the answer
+        (read again and the rest follows), then `IdempotencyTaken`, then `SlotTaken`. Returns
+        the consultation as stored (next version)."""
+        ...
+
+
+# -- the use cases ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -68,10 +167,8 @@ def fingerprint(**request: Any) -> str:
 
 
 class ConsultationService:
-    def __init__(
-        self, repository: Repository, policy: Policy, clock: Callable[[], datetime]
-    ) -> None:
-        self.repository = repository
+    def __init__(self, store: Store, policy: Policy, clock: Callable[[], datetime]) -> None:
+        self.store = store
         self.policy = policy
         self.now = clock
 
@@ -86,7 +183,7 @@ class ConsultationService:
             raise InvalidWindow("to", "empty")
         if end - start > self.policy.max_slots_window:
             raise InvalidWindow("to", "too_long")
-        doctor = self.repository.doctor(doctor_id)
+        doctor = self.store.doctor(doctor_id)
         if doctor is None or not doctor.bookable or doctor.schedule is None:
             raise DoctorNotFound()
         earliest = max(start, now + self.policy.min_notice)
@@ -96,9 +193,7 @@ class ConsultationService:
         candidates = doctor.schedule.slots_between(earliest, latest)
         if not candidates:
             return FreeSlots(doctor, [])
-        busy = self.repository.busy_blocks(
-            doctor_id, candidates[0].starts_at, candidates[-1].ends_at
-        )
+        busy = self.store.busy_blocks(doctor_id, candidates[0].starts_at, candidates[-1].ends_at)
         free = [
             slot
             for slot in candidates
@@ -124,16 +219,16 @@ class ConsultationService:
             reason=reason,
             mode=mode,
         )
-        doctor = self.repository.doctor(doctor_id)
+        doctor = self.store.doctor(doctor_id)
         if doctor is None:
             raise DoctorNotBookable(doctor_id)
         for _ in range(ATTEMPTS):
             if idempotency_key:
-                earlier = self.repository.idempotency(patient_id, idempotency_key)
+                earlier = self.store.idempotency(patient_id, idempotency_key)
                 if earlier is not None:
                     return self._replay(earlier, request_print)
             now = self.now()
-            agenda = self.repository.agenda(patient_id)
+            agenda = self.store.agenda(patient_id)
             change = lifecycle.book(
                 consultation_id=new_id(),
                 patient_id=patient_id,
@@ -153,7 +248,7 @@ class ConsultationService:
                 else None
             )
             try:
-                stored = self.repository.commit(change, now=now, agenda=agenda, idempotency=record)
+                stored = self.store.commit(change, now=now, agenda=agenda, idempotency=record)
             except (Stale, IdempotencyTaken):
                 continue
             logger.info(
@@ -175,7 +270,7 @@ class ConsultationService:
     # -- reading ------------------------------------------------------------------------------
 
     def get(self, who: Actor, consultation_id: str) -> Consultation:
-        consultation = self.repository.consultation(consultation_id)
+        consultation = self.store.consultation(consultation_id)
         if consultation is None:
             raise ConsultationNotFound()
         authorize(consultation, who, "read")
@@ -194,7 +289,7 @@ class ConsultationService:
     ) -> Page:
         if starts_from and starts_before and starts_before <= starts_from:
             raise InvalidWindow("to", "empty")
-        return self.repository.list_for(
+        return self.store.list_for(
             role=who.role,
             user_id=who.user_id,
             statuses=statuses,
@@ -249,7 +344,7 @@ class ConsultationService:
         decide: Callable[[Consultation, datetime], Change | None],
     ) -> Consultation:
         for _ in range(ATTEMPTS):
-            consultation = self.repository.consultation(consultation_id)
+            consultation = self.store.consultation(consultation_id)
             if consultation is None:
                 raise ConsultationNotFound()
             authorize(consultation, who, action)
@@ -274,13 +369,13 @@ class ConsultationService:
         raise Busy()
 
     def _commit(self, change: Change, now: datetime) -> Consultation:
-        agenda = self.repository.agenda(change.after.patient_id) if change.patient_time else None
+        agenda = self.store.agenda(change.after.patient_id) if change.patient_time else None
         if change.patient_time == "hold" and agenda is not None:
             after = change.after
             conflict = agenda.conflict(after.starts_at, after.ends_at, now)
             if conflict is not None and conflict.consultation_id != after.id:
                 raise PatientBusy(conflict.consultation_id)
-        return self.repository.commit(change, now=now, agenda=agenda)
+        return self.store.commit(change, now=now, agenda=agenda)
 
     # -- what time does -----------------------------------------------------------------------
 
@@ -288,7 +383,7 @@ class ConsultationService:
         """Expire unpaid bookings past their deadline and send the reminders due at `as_of`."""
         counts = {"expired": 0, "reminded": 0, "dropped": 0}
         for _ in range(SWEEP_PAGES):
-            timers = self.repository.due_timers(as_of, limit=SWEEP_PAGE)
+            timers = self.store.due_timers(as_of, limit=SWEEP_PAGE)
             for timer in timers:
                 self._run_timer(timer, as_of, counts)
             if len(timers) < SWEEP_PAGE:
@@ -299,11 +394,11 @@ class ConsultationService:
 
     def _run_timer(self, timer: DueTimer, as_of: datetime, counts: dict[str, int]) -> None:
         for _ in range(ATTEMPTS):
-            consultation = self.repository.consultation(timer.consultation_id)
+            consultation = self.store.consultation(timer.consultation_id)
             current = lifecycle.next_timer(consultation) if consultation else None
-            if current is None or timer_sk(current, timer.consultation_id) != timer.sk:
+            if current is None or _to_the_second(current.due_at) != timer.due_at:
                 # Left behind by a change that wrote no timer for it: nothing is due.
-                self.repository.drop_timer(timer)
+                self.store.drop_timer(timer)
                 counts["dropped"] += 1
                 return
             assert consultation is not None
@@ -331,13 +426,13 @@ class ConsultationService:
         else:
             doctor_id = data["doctor_id"]
         for _ in range(ATTEMPTS):
-            known = self.repository.doctor(doctor_id)
+            known = self.store.doctor(doctor_id)
             current = known or Doctor(doctor_id)
             updated = current.apply(event.type, data, event.occurred_at)
             if updated == current and known is not None:
                 break
             try:
-                self.repository.save_doctor(updated)
+                self.store.save_doctor(updated)
             except Stale:
                 continue
             logger.info(
@@ -356,7 +451,7 @@ class ConsultationService:
             self._cancel_upcoming(doctor_id)
 
     def _cancel_upcoming(self, doctor_id: str) -> None:
-        for consultation in self.repository.upcoming_of_doctor(doctor_id, self.now()):
+        for consultation in self.store.upcoming_of_doctor(doctor_id, self.now()):
             self._apply(
                 consultation.id,
                 lambda c, now: lifecycle.cancel_for_suspension(c, now=now),
@@ -434,7 +529,7 @@ class ConsultationService:
         """Apply an event's change; an event about an unknown consultation is logged and
         dropped (it cannot become applicable by retrying)."""
         for _ in range(ATTEMPTS):
-            consultation = self.repository.consultation(consultation_id)
+            consultation = self.store.consultation(consultation_id)
             if consultation is None:
                 logger.warning(
                     "event for an unknown consultation ignored",
@@ -473,6 +568,11 @@ class ConsultationService:
             )
             return
         raise Busy()
+
+
+def _to_the_second(moment: datetime) -> datetime:
+    # Timers are stored to the second: a due time that moved by less is the same timer.
+    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 def _not_the_participant(event: Event, c: Consultation) -> None:

@@ -1,4 +1,5 @@
-"""Reading and writing the consultations table (layout in `chalicelib.models`).
+"""The consultations table behind the service's port (`chalicelib.service.Store`; layout in
+`chalicelib.tables`).
 
 `commit` writes one `lifecycle.Change` in a single DynamoDB transaction: both views of the
 consultation (on condition of the version read), the doctor's busy blocks (taken only if free),
@@ -16,7 +17,6 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,7 +27,8 @@ from chalicelib.blocks import block_key, blocks_of, floor_block, parse_block_key
 from chalicelib.doctors import Doctor
 from chalicelib.errors import InvalidCursor, SlotTaken
 from chalicelib.lifecycle import Change, Consultation, Status, Timer, next_timer
-from chalicelib.models import (
+from chalicelib.service import DueTimer, IdempotencyRecord, IdempotencyTaken, Page, Stale
+from chalicelib.tables import (
     AGENDA_SK,
     BOOKING_SK,
     BUSY_PREFIX,
@@ -38,6 +39,7 @@ from chalicelib.models import (
     Models,
     consultation_pk,
     doctor_pk,
+    from_sortable,
     participant_key,
     patient_pk,
     sortable,
@@ -53,45 +55,22 @@ _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_TRANSACTION_ITEMS = 100
 
 
-class Stale(Exception):
-    """Something read for this change was changed by someone else: read again and retry."""
-
-
-class IdempotencyTaken(Exception):
-    """A booking with the same Idempotency-Key committed first."""
-
-
-@dataclass(frozen=True)
-class IdempotencyRecord:
-    patient_id: str
-    key: str
-    fingerprint: str
-    consultation_id: str
-    first_result: str  # the consultation, as the first request answered it (JSON)
-
-
-@dataclass(frozen=True)
-class DueTimer:
-    sk: str
-    consultation_id: str
-    kind: str
-
-
-@dataclass(frozen=True)
-class Page:
-    consultations: list[Consultation]
-    next_cursor: str | None
-
-
 def _key_hash(patient_id: str, key: str) -> str:
     return hashlib.sha256(f"{patient_id}\n{key}".encode()).hexdigest()
 
 
-def timer_sk(timer: Timer, consultation_id: str) -> str:
+def _timer_sk(timer: Timer, consultation_id: str) -> str:
     return f"{sortable(timer.due_at)}#{consultation_id}"
 
 
-class Repository:
+def _due_timer(sk: str, consultation_id: str, kind: str) -> DueTimer:
+    due, _, _ = sk.partition("#")
+    return DueTimer(from_sortable(due), consultation_id, kind, key=sk)
+
+
+class TableStore:
+    """`chalicelib.service.Store` on the service's DynamoDB table."""
+
     def __init__(self, models: Models) -> None:
         self.m = models
 
@@ -226,12 +205,12 @@ class Repository:
         model = self.m.TimerItem
         bound = sortable(as_of.replace(microsecond=0) + timedelta(seconds=1))
         return [
-            DueTimer(item.sk, item.consultation_id, item.kind)
+            _due_timer(item.sk, item.consultation_id, item.kind)
             for item in model.query(DUE_PK, model.sk < bound, limit=limit, consistent_read=True)
         ]
 
     def drop_timer(self, timer: DueTimer) -> None:
-        self.m.TimerItem(DUE_PK, timer.sk).delete()
+        self.m.TimerItem(DUE_PK, timer.key).delete()
 
     # -- the one write ----------------------------------------------------------------------
 
@@ -323,8 +302,8 @@ class Repository:
         old_timer = next_timer(before) if before else None
         new_timer = next_timer(after)
         if old_timer != new_timer:
-            old_sk = timer_sk(old_timer, after.id) if old_timer else None
-            new_sk = timer_sk(new_timer, after.id) if new_timer else None
+            old_sk = _timer_sk(old_timer, after.id) if old_timer else None
+            new_sk = _timer_sk(new_timer, after.id) if new_timer else None
             if old_sk and old_sk != new_sk:
                 tx.delete(m.TimerItem(DUE_PK, old_sk))
                 deletes.append("timer")

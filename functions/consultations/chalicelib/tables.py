@@ -25,11 +25,10 @@ from datetime import UTC, datetime
 from functools import cache
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from keneya.aws import table_meta
 from keneya.config import settings
+from keneya.tables import gsi1, keyed_item
 
 PATIENT_VIEW = "PATIENT"
 DOCTOR_VIEW = "DOCTOR"
@@ -57,9 +56,16 @@ def participant_key(role: str, user_id: str) -> str:
     return patient_pk(user_id) if role == "patient" else doctor_pk(user_id)
 
 
+SORTABLE = "%Y-%m-%dT%H:%M:%SZ"
+
+
 def sortable(moment: datetime) -> str:
     """Fixed-width UTC text that sorts like the time it names: `2025-03-01T09:05:00Z`."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime(SORTABLE)
+
+
+def from_sortable(text: str) -> datetime:
+    return datetime.strptime(text, SORTABLE).replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -79,57 +85,33 @@ def models() -> Models:
 
 @cache
 def models_for(table_name: str) -> Models:
-    class ByParticipant(GlobalSecondaryIndex):
-        class Meta:
-            index_name = "gsi1"
-            projection = AllProjection()
+    Item = keyed_item(table_name)
 
-        gsi1pk = UnicodeAttribute(hash_key=True)
-        gsi1sk = UnicodeAttribute(range_key=True)
-
-    class ConsultationItem(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class ConsultationItem(Item):
         status = UnicodeAttribute()
         version = NumberAttribute()
         document = UnicodeAttribute()
         gsi1pk = UnicodeAttribute()
         gsi1sk = UnicodeAttribute()
-        by_participant = ByParticipant()
+        by_participant = gsi1()
 
-    class DoctorItem(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class DoctorItem(Item):
         version = NumberAttribute()
         document = UnicodeAttribute()
 
-    class BusyBlockItem(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class BusyBlockItem(Item):
         consultation_id = UnicodeAttribute()
         expires_at = TTLAttribute()
 
-    class AgendaItem(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class AgendaItem(Item):
         version = NumberAttribute()
         holds = UnicodeAttribute()
 
-    class TimerItem(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class TimerItem(Item):
         consultation_id = UnicodeAttribute()
         kind = UnicodeAttribute()
 
-    class IdempotencyItem(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class IdempotencyItem(Item):
         patient_id = UnicodeAttribute()
         consultation_id = UnicodeAttribute()
         fingerprint = UnicodeAttribute()
