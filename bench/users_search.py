@@ -142,7 +142,7 @@ def load_doctors(count: int) -> float:
     """Write `count` verified doctors with the service's own mapping; returns the seconds."""
     from dataclasses import replace
 
-    from chalicelib.models import models
+    from chalicelib.tables import models
     from chalicelib.profiles import new_profile
     from chalicelib.store import ProfileStore
     from chalicelib.vocabularies import SPECIALTIES
@@ -205,14 +205,14 @@ def main() -> None:
     import requests
     from moto.server import ThreadedMotoServer
 
-    from keneya_local.stack import LocalStack
+    from keneya_local.stack import EmbeddedStack
 
     doctors = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     cached_requests = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
     port = free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     moto.start()
-    stack = LocalStack(
+    stack = EmbeddedStack(
         http_port=0,
         ws_port=0,
         aws_endpoint=f"http://127.0.0.1:{port}",

@@ -4,7 +4,7 @@ Routes (under /api/v1/users) are grouped in blueprints: the signed-in user's (`/
 chalicelib.api_me), the public directory (`/doctors...`, `/specialties`, `/languages`,
 chalicelib.api_directory), patients' profiles for those who may see them (`/patients/{id}`,
 chalicelib.api_patients) and the review of doctors (`/admin/doctors...`, chalicelib.api_admin).
-Each view parses, calls one `chalicelib.flows.Users` method, and shapes the answer.
+Each view parses, calls one `chalicelib.service.Users` method, and shapes the answer.
 Profiles are opened from `user.registered`; consultations' events say which doctor may read
 which patient's profile.
 """
@@ -16,6 +16,7 @@ from typing import Any
 from chalice import Chalice
 
 from chalicelib import api_admin, api_directory, api_me, api_patients
+from chalicelib.handlers import HANDLERS
 from chalicelib.problems import problem_of
 from keneya import http
 from keneya.consumer import consume, events_queue_name
@@ -43,8 +44,6 @@ def health() -> dict[str, str]:
 def consume_events(event: Any) -> dict[str, Any]:
     """Apply the events of other services (each once; failures are retried, then
     dead-lettered)."""
-    from chalicelib.event_handlers import HANDLERS
-
     return consume(event, HANDLERS)
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from chalicelib.errors import Broken, IncompleteProfile, InvalidFields, ProfileNotReady, WrongRole
-from chalicelib.messages import TEXTS
 from chalicelib.problems import as_problem
+from chalicelib.texts import TEXTS
 from keneya.i18n import language_of
 
 

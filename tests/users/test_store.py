@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib.directory import search_query
-from chalicelib.models import models_for
 from chalicelib.profiles import new_profile
 from chalicelib.store import ProfileStore
+from chalicelib.tables import models_for
 from keneya.config import settings
 from keneya.correlation import new_id
 

@@ -8,23 +8,33 @@ from __future__ import annotations
 from typing import Any
 
 from chalice import Blueprint, Response
+from chalice.app import Request
 
-from chalicelib import schemas, views
-from chalicelib.request_context import NO_STORE, admin, checked_id, language, users
+from chalicelib import schemas
+from chalicelib.bootstrap import service
+from chalicelib.texts import text
 from keneya.http import json_response, parse_body, parse_query
+from keneya.i18n import request_language
 from keneya.openapi import operation
+from keneya.tokens import Principal, principal, require_role
+
+
+def admin(request: Request) -> Principal:
+    """The caller, when an administrator; 403 in their language otherwise."""
+    lang = request_language(request)
+    return require_role(principal(request), "admin", detail=text("for_admins", lang), language=lang)
 
 
 def blueprint(authorizer: Any) -> Blueprint:
     review = Blueprint(__name__)
 
     def doctor_response(profile: Any) -> Response:
-        view = views.doctor_view(
+        view = schemas.doctor_view(
             profile,
-            language(review.current_request),
-            views.REVIEW_PHOTO_PATH.format(id=profile.user_id),
+            request_language(review.current_request),
+            schemas.REVIEW_PHOTO_PATH.format(id=profile.user_id),
         )
-        return json_response(view, headers=NO_STORE)
+        return json_response(view, headers=schemas.NO_STORE)
 
     @review.route("/admin/doctors", authorizer=authorizer)
     @operation(
@@ -38,29 +48,29 @@ def blueprint(authorizer: Any) -> Blueprint:
         request = review.current_request
         admin(request)
         query = parse_query(schemas.ReviewQuery, request)
-        listed, next_cursor = users().review_queue(query.status, query.cursor, query.limit)
-        lang = language(request)
+        listed, next_cursor = service().review_queue(query.status, query.cursor, query.limit)
+        lang = request_language(request)
         items = [
-            views.doctor_view(
-                item.profile, lang, views.REVIEW_PHOTO_PATH.format(id=item.profile.user_id)
+            schemas.doctor_view(
+                item.profile, lang, schemas.REVIEW_PHOTO_PATH.format(id=item.profile.user_id)
             )
             for item in listed
         ]
         return json_response(
-            schemas.ReviewPage(items=items, next_cursor=next_cursor), headers=NO_STORE
+            schemas.ReviewPage(items=items, next_cursor=next_cursor), headers=schemas.NO_STORE
         )
 
     @review.route("/admin/doctors/{doctor_id}", authorizer=authorizer)
     @operation("A doctor's whole profile", response=schemas.DoctorProfile, errors=(403,))
     def doctor_to_review(doctor_id: str) -> Response:
         admin(review.current_request)
-        return doctor_response(users().doctor_for_review(checked_id(doctor_id)))
+        return doctor_response(service().doctor_for_review(schemas.checked_id(doctor_id)))
 
     @review.route("/admin/doctors/{doctor_id}/photo", authorizer=authorizer)
     @operation("A doctor's photo, whatever their status (a redirect)", status=302, errors=(403,))
     def doctor_photo_to_review(doctor_id: str) -> Response:
         admin(review.current_request)
-        url = users().review_photo_url(checked_id(doctor_id))
+        url = service().review_photo_url(schemas.checked_id(doctor_id))
         return Response(
             body="", status_code=302, headers={"Location": url, "Cache-Control": "no-store"}
         )
@@ -75,7 +85,9 @@ def blueprint(authorizer: Any) -> Blueprint:
     )
     def verify_doctor(doctor_id: str) -> Response:
         who = admin(review.current_request)
-        return doctor_response(users().review(checked_id(doctor_id), "verify", who.user_id))
+        return doctor_response(
+            service().review(schemas.checked_id(doctor_id), "verify", who.user_id)
+        )
 
     @review.route("/admin/doctors/{doctor_id}/suspend", methods=["POST"], authorizer=authorizer)
     @operation(
@@ -91,7 +103,7 @@ def blueprint(authorizer: Any) -> Blueprint:
         who = admin(request)
         body = parse_body(schemas.SuspendRequest, request)
         return doctor_response(
-            users().review(checked_id(doctor_id), "suspend", who.user_id, body.reason)
+            service().review(schemas.checked_id(doctor_id), "suspend", who.user_id, body.reason)
         )
 
     @review.route("/admin/doctors/{doctor_id}/history", authorizer=authorizer)
@@ -104,7 +116,7 @@ def blueprint(authorizer: Any) -> Blueprint:
     )
     def doctor_review_history(doctor_id: str) -> Response:
         admin(review.current_request)
-        decisions = users().review_history(checked_id(doctor_id))
-        return json_response(views.review_history(decisions), headers=NO_STORE)
+        decisions = service().review_history(schemas.checked_id(doctor_id))
+        return json_response(schemas.review_history(decisions), headers=schemas.NO_STORE)
 
     return review

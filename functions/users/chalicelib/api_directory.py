@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib import schemas, views
+from chalicelib import schemas
+from chalicelib.bootstrap import service
 from chalicelib.directory import render_card, search_query
-from chalicelib.request_context import checked_id, language, users
 from chalicelib.vocabularies import SPECIALTIES, SPOKEN_LANGUAGES
 from keneya.http import json_response, parse_query
+from keneya.i18n import request_language
 from keneya.openapi import operation
 
 # Labels change only with a release of the service.
@@ -24,14 +25,14 @@ def blueprint() -> Blueprint:
     @directory.route("/specialties")
     @operation("The medical specialties of the directory", response=schemas.Vocabulary)
     def specialties() -> Response:
-        lang = language(directory.current_request)
-        return json_response(views.vocabulary(SPECIALTIES, lang), headers=_VOCABULARY_CACHE)
+        lang = request_language(directory.current_request)
+        return json_response(schemas.vocabulary(SPECIALTIES, lang), headers=_VOCABULARY_CACHE)
 
     @directory.route("/languages")
     @operation("The languages doctors consult in", response=schemas.Vocabulary)
     def languages() -> Response:
-        lang = language(directory.current_request)
-        return json_response(views.vocabulary(SPOKEN_LANGUAGES, lang), headers=_VOCABULARY_CACHE)
+        lang = request_language(directory.current_request)
+        return json_response(schemas.vocabulary(SPOKEN_LANGUAGES, lang), headers=_VOCABULARY_CACHE)
 
     @directory.route("/doctors")
     @operation(
@@ -46,8 +47,8 @@ def blueprint() -> Blueprint:
     def search_doctors() -> Response:
         given = parse_query(schemas.DirectoryQuery, directory.current_request)
         query = search_query(**given.model_dump())
-        page = users().search(query)
-        lang = language(directory.current_request)
+        page = service().search(query)
+        lang = request_language(directory.current_request)
         return json_response(
             {
                 "items": [render_card(card, lang) for card in page.cards],
@@ -59,13 +60,15 @@ def blueprint() -> Blueprint:
     @directory.route("/doctors/{doctor_id}")
     @operation("A verified doctor's public profile", response=schemas.DoctorPublic, errors=(404,))
     def public_doctor(doctor_id: str) -> Response:
-        profile = users().listed_doctor(checked_id(doctor_id))
-        return json_response(views.public_doctor(profile, language(directory.current_request)))
+        profile = service().listed_doctor(schemas.checked_id(doctor_id))
+        return json_response(
+            schemas.public_doctor(profile, request_language(directory.current_request))
+        )
 
     @directory.route("/doctors/{doctor_id}/photo")
     @operation("A verified doctor's photo (a redirect)", status=302, errors=(404,))
     def doctor_photo(doctor_id: str) -> Response:
-        url = users().photo_url(checked_id(doctor_id))
+        url = service().photo_url(schemas.checked_id(doctor_id))
         # The redirect target expires; the address of the photo changes when the photo does.
         return Response(
             body="", status_code=302, headers={"Location": url, "Cache-Control": "max-age=240"}

@@ -6,13 +6,14 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib import schemas, views
-from chalicelib.errors import WrongRole
+from chalicelib import schemas
+from chalicelib.bootstrap import service
 from chalicelib.photos import ACCEPTED_TYPES, MAX_BYTES
 from chalicelib.profiles import EmergencyContact
-from chalicelib.request_context import NO_STORE, caller, language, users
 from keneya.http import json_response, parse_body
+from keneya.i18n import request_language
 from keneya.openapi import operation
+from keneya.tokens import principal
 
 
 def _changes(patch: schemas.ProfilePatch) -> dict[str, Any]:
@@ -34,7 +35,8 @@ def blueprint(authorizer: Any) -> Blueprint:
 
     def profile_response(profile: Any) -> Response:
         return json_response(
-            views.profile_view(profile, language(me.current_request)), headers=NO_STORE
+            schemas.profile_view(profile, request_language(me.current_request)),
+            headers=schemas.NO_STORE,
         )
 
     @me.route("/me", authorizer=authorizer)
@@ -45,7 +47,7 @@ def blueprint(authorizer: Any) -> Blueprint:
         "with code profile_not_ready and Retry-After.",
     )
     def get_me() -> Response:
-        return profile_response(users().own_profile(caller(me.current_request).user_id))
+        return profile_response(service().own_profile(principal(me.current_request).user_id))
 
     @me.route("/me", methods=["PATCH"], authorizer=authorizer)
     @operation(
@@ -58,8 +60,8 @@ def blueprint(authorizer: Any) -> Blueprint:
     )
     def patch_me() -> Response:
         patch = parse_body(schemas.ProfilePatch, me.current_request)
-        who = caller(me.current_request)
-        return profile_response(users().update_profile(who.user_id, _changes(patch)))
+        who = principal(me.current_request)
+        return profile_response(service().update_profile(who.user_id, _changes(patch)))
 
     @me.route("/me/availability", authorizer=authorizer)
     @operation(
@@ -70,10 +72,8 @@ def blueprint(authorizer: Any) -> Blueprint:
         "past special days are left out.",
     )
     def get_availability() -> Response:
-        profile = users().own_profile(caller(me.current_request).user_id)
-        if not profile.is_doctor:
-            raise WrongRole(("doctor",))
-        return json_response(views.availability_view(profile, users().clock.now()))
+        profile = service().own_schedule(principal(me.current_request).user_id)
+        return json_response(schemas.availability_view(profile, service().clock()))
 
     @me.route("/me/availability", methods=["PUT"], authorizer=authorizer)
     @operation(
@@ -86,9 +86,9 @@ def blueprint(authorizer: Any) -> Blueprint:
     )
     def put_availability() -> Response:
         body = parse_body(schemas.AvailabilityBody, me.current_request)
-        who = caller(me.current_request)
-        profile = users().set_availability(who.user_id, body.model_dump(mode="json"))
-        return json_response(views.availability_view(profile, users().clock.now()))
+        who = principal(me.current_request)
+        profile = service().set_availability(who.user_id, body.model_dump(mode="json"))
+        return json_response(schemas.availability_view(profile, service().clock()))
 
     @me.route("/me/photo", methods=["POST"], authorizer=authorizer)
     @operation(
@@ -102,8 +102,8 @@ def blueprint(authorizer: Any) -> Blueprint:
     )
     def start_photo() -> Response:
         body = parse_body(schemas.PhotoUploadRequest, me.current_request)
-        who = caller(me.current_request)
-        form = users().photo_upload_form(who.user_id, body.content_type, body.size)
+        who = principal(me.current_request)
+        form = service().photo_upload_form(who.user_id, body.content_type, body.size)
         return json_response(
             schemas.PhotoUploadForm(
                 upload_id=form.upload_id,
@@ -114,7 +114,7 @@ def blueprint(authorizer: Any) -> Blueprint:
                 accepted_types=list(ACCEPTED_TYPES),
             ),
             status=201,
-            headers=NO_STORE,
+            headers=schemas.NO_STORE,
         )
 
     @me.route("/me/photo", methods=["PUT"], authorizer=authorizer)
@@ -128,19 +128,19 @@ def blueprint(authorizer: Any) -> Blueprint:
     )
     def confirm_photo() -> Response:
         body = parse_body(schemas.PhotoConfirm, me.current_request)
-        who = caller(me.current_request)
-        return profile_response(users().accept_photo(who.user_id, body.upload_id))
+        who = principal(me.current_request)
+        return profile_response(service().accept_photo(who.user_id, body.upload_id))
 
     @me.route("/me/photo", methods=["DELETE"], authorizer=authorizer)
     @operation("Remove the signed-in doctor's photo", status=204, errors=(403,))
     def delete_photo() -> Response:
-        users().remove_photo(caller(me.current_request).user_id)
+        service().remove_photo(principal(me.current_request).user_id)
         return Response(body="", status_code=204)
 
     @me.route("/me/photo", authorizer=authorizer)
     @operation("The signed-in doctor's photo (a redirect)", status=302)
     def own_photo() -> Response:
-        url = users().own_photo_url(caller(me.current_request).user_id)
+        url = service().own_photo_url(principal(me.current_request).user_id)
         return Response(
             body="", status_code=302, headers={"Location": url, "Cache-Control": "no-store"}
         )

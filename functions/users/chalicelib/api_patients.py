@@ -6,10 +6,12 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib import schemas, views
-from chalicelib.request_context import NO_STORE, caller, checked_id, language, users
+from chalicelib import schemas
+from chalicelib.bootstrap import service
 from keneya.http import json_response
+from keneya.i18n import request_language
 from keneya.openapi import operation
+from keneya.tokens import principal
 
 
 def blueprint(authorizer: Any) -> Blueprint:
@@ -24,8 +26,8 @@ def blueprint(authorizer: Any) -> Blueprint:
     )
     def patient_profile(patient_id: str) -> Response:
         request = patients.current_request
-        profile = users().patient_for(caller(request), checked_id(patient_id))
-        view = views.profile_view(profile, language(request)).root
-        return json_response(view, headers=NO_STORE)
+        profile = service().patient_for(principal(request), schemas.checked_id(patient_id))
+        view = schemas.profile_view(profile, request_language(request)).root
+        return json_response(view, headers=schemas.NO_STORE)
 
     return patients

@@ -1,22 +1,31 @@
-"""Wires the users service's parts once per process (a Lambda sandbox), from its environment."""
+"""Wires the users service's parts once per process (a Lambda sandbox), from its environment:
+
+    TABLE_NAME              the service's table (profiles, care, decisions, outbox)
+    REDIS_URL               the directory's search cache
+    ATTACHMENTS_BUCKET      the bucket of doctors' photos, under ATTACHMENTS_PREFIX ("photos/")
+
+The routes import this module: the adapters (PynamoDB, boto3, redis) load when `service()` is
+first called, not on a cold start of /health.
+"""
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.clock import SystemClock
-from chalicelib.flows import Users
-from chalicelib.models import models
-from chalicelib.photos import PhotoStorage
-from chalicelib.search_cache import SearchCache
-from chalicelib.store import CareStore, ProfileStore
-from keneya.aws import client
+from chalicelib.service import Users
+from keneya.clock import utc_now
 from keneya.config import settings
+
+if TYPE_CHECKING:
+    from chalicelib.photo_store import PhotoStorage
 
 
 @cache
 def photo_storage() -> PhotoStorage:
+    from chalicelib.photo_store import PhotoStorage
+    from keneya.aws import client
+
     config = settings()
     return PhotoStorage(
         client("s3"),
@@ -44,12 +53,16 @@ def search_redis() -> Any:
 
 
 @cache
-def users() -> Users:
+def service() -> Users:
+    from chalicelib.search_cache import SearchCache
+    from chalicelib.store import CareStore, ProfileStore
+    from chalicelib.tables import models
+
     bound = models()
     return Users(
         profiles=ProfileStore(bound),
         care=CareStore(bound),
         cache=SearchCache(search_redis()),
         photos=photo_storage,
-        clock=SystemClock(),
+        clock=utc_now,
     )

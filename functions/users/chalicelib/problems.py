@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import errors
-from chalicelib.messages import TEXTS, Language, text
+from chalicelib.texts import TEXTS, Language, text
 from keneya.http import (
     BadRequest,
     Conflict,

@@ -1,4 +1,9 @@
-"""Request and response bodies of the users API (validated by pydantic, documented in OpenAPI).
+"""Request and response bodies of the users API (validated by pydantic, documented in OpenAPI),
+and the answers built from the domain's objects, to whom, in which language:
+
+- the owner and administrators see the whole profile (`profile_view`);
+- anyone sees a listed doctor's public card (`public_doctor`): never the licence number,
+  contact details, review status or anything of a patient.
 
 Shapes only: the rules that need the domain (the specialty list, a schedule's overlaps, what a
 role may change) are checked by the domain modules, which name the field they refuse.
@@ -22,6 +27,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from chalicelib.directory import card, photo_version, render_card
+from chalicelib.errors import NotFound
+from chalicelib.profiles import Profile
+from chalicelib.schedules import Availability, today_in
+from chalicelib.verification import Decision
+from chalicelib.vocabularies import Language, language_label, specialty_label
 from keneya.openapi import example
 
 _PHONE_NOISE = re.compile(r"[\s.()-]")
@@ -359,3 +370,126 @@ class PhotoUploadForm(View):
 
 class Vocabulary(View):
     items: list[Label]
+
+
+# -- what a request names --------------------------------------------------------------------
+
+_LONGEST_ID = 64
+
+
+def checked_id(value: Any) -> str:
+    """A user id from the path; anything that cannot be one is simply not found."""
+    if not isinstance(value, str) or not value or len(value) > _LONGEST_ID:
+        raise NotFound()
+    return value
+
+
+# -- answers, from the domain's objects ------------------------------------------------------
+
+# Personal data must not sit in a browser's or a proxy's cache.
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+OWN_PHOTO_PATH = "/api/v1/users/me/photo"
+REVIEW_PHOTO_PATH = "/api/v1/users/admin/doctors/{id}/photo"
+
+
+def _base(profile: Profile) -> dict[str, Any]:
+    return {
+        "id": profile.user_id,
+        "role": profile.role,
+        "full_name": profile.full_name,
+        "language": profile.language,
+        "phone": profile.phone,
+        "phone_verified": profile.phone_verified,
+        "email": profile.email,
+        "created_at": profile.created_at,
+        "updated_at": profile.updated_at,
+    }
+
+
+def profile_view(profile: Profile, language: Language) -> ProfileView:
+    """The signed-in user's own profile."""
+    if profile.role == "patient":
+        contact = profile.emergency_contact
+        return ProfileView(
+            PatientProfile(
+                **_base(profile),
+                date_of_birth=profile.date_of_birth,
+                sex=profile.sex,
+                city=profile.city,
+                emergency_contact=(
+                    EmergencyContactView(**contact.as_payload()) if contact else None
+                ),
+            )
+        )
+    if profile.role == "doctor":
+        return ProfileView(doctor_view(profile, language, OWN_PHOTO_PATH))
+    return ProfileView(AdminProfile(**_base(profile)))
+
+
+def doctor_view(profile: Profile, language: Language, photo_path: str) -> DoctorProfile:
+    """The whole profile of a doctor; `photo_path` is where its reader fetches the photo."""
+    version = photo_version(profile.photo_key)
+    return DoctorProfile(
+        **_base(profile),
+        sex=profile.sex,
+        city=profile.city,
+        specialty=(
+            Label(code=profile.specialty, label=specialty_label(profile.specialty, language))
+            if profile.specialty
+            else None
+        ),
+        languages=[
+            Label(code=code, label=language_label(code, language)) for code in profile.languages
+        ],
+        licence_number=profile.licence_number,
+        facility=profile.facility,
+        biography=profile.biography,
+        fee_xof=profile.fee_xof,
+        photo_url=f"{photo_path}?v={version}" if version else None,
+        status=profile.status or "pending",
+        status_reason=profile.status_reason,
+        status_changed_at=profile.status_changed_at,
+        verified_at=profile.verified_at,
+        has_schedule=profile.availability is not None,
+    )
+
+
+def review_history(decisions: list[Decision]) -> ReviewHistory:
+    return ReviewHistory(
+        items=[
+            ReviewDecision(
+                action=decision.action,
+                status_before=decision.status_before,
+                status_after=decision.status_after,
+                decided_at=decision.decided_at,
+                decided_by=ReviewerView(id=decision.by.user_id, full_name=decision.by.full_name),
+                reason=decision.reason,
+            )
+            for decision in decisions
+        ]
+    )
+
+
+def public_doctor(profile: Profile, language: Language) -> DoctorPublic:
+    availability = profile.availability
+    return DoctorPublic(
+        **render_card(card(profile), language),
+        biography=profile.biography,
+        time_zone=availability.time_zone if availability else "Africa/Bamako",
+        slot_minutes=availability.slot_minutes if availability else None,
+    )
+
+
+def availability_view(profile: Profile, now: datetime) -> AvailabilityView:
+    availability = profile.availability or Availability()
+    upcoming = availability.upcoming(today_in(availability.time_zone, now)).as_payload()
+    return AvailabilityView(
+        **upcoming,
+        updated_at=profile.availability_updated_at if profile.availability else None,
+    )
+
+
+def vocabulary(entries: dict[str, dict[Language, str]], language: Language) -> Vocabulary:
+    return Vocabulary(
+        items=[Label(code=code, label=labels[language]) for code, labels in entries.items()]
+    )

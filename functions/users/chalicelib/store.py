@@ -1,4 +1,5 @@
-"""Profiles and consultations in the service's table (layout in `chalicelib.models`).
+"""Profiles and consultations in the service's table (layout in `chalicelib.tables`): the
+adapters behind the `Profiles` and `Care` ports of `chalicelib.service`.
 
 Every change of a profile is one conditional write on its revision, in the same transaction as
 the events it causes (the outbox): two requests racing on a profile cannot both win, and no
@@ -26,7 +27,9 @@ from chalicelib.directory import (
     name_search_text,
 )
 from chalicelib.errors import ConcurrentUpdate
-from chalicelib.models import (
+from chalicelib.profiles import EmergencyContact, Profile
+from chalicelib.schedules import availability_from_payload
+from chalicelib.tables import (
     DECISION_PREFIX,
     LISTING_SK,
     PROFILE_SK,
@@ -37,8 +40,6 @@ from chalicelib.models import (
     listing_pk,
     profile_pk,
 )
-from chalicelib.profiles import EmergencyContact, Profile
-from chalicelib.schedules import availability_from_payload
 from chalicelib.verification import Decision, Reviewer
 from keneya.correlation import new_id
 from keneya.events import Event
@@ -368,7 +369,12 @@ class CareStore:
         self._Item = models.CareItem
 
     def record(
-        self, doctor_id: str, patient_id: str, consultation_id: str, arriving: CareStatus, now: Any
+        self,
+        doctor_id: str,
+        patient_id: str,
+        consultation_id: str,
+        arriving: CareStatus,
+        now: datetime,
     ) -> bool:
         """Move the consultation's status forward; False when the event changes nothing
         (a repeat, or news older than what is known)."""

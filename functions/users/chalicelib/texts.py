@@ -7,6 +7,7 @@ written). Each text has a key: the codes of `chalicelib.errors` and of request v
 from __future__ import annotations
 
 from chalicelib.vocabularies import Language
+from keneya.i18n import translate
 
 TEXTS: dict[str, dict[Language, str]] = {
     # -- problems --------------------------------------------------------------------------
@@ -201,5 +202,4 @@ TEXTS: dict[str, dict[Language, str]] = {
 
 
 def text(key: str, language: Language, **values: object) -> str:
-    template = TEXTS[key][language]
-    return template.format(**values) if values else template
+    return translate(TEXTS, key, language, **values)

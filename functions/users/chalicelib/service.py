@@ -1,15 +1,21 @@
 """What the users service does, one method per request or event (the routes and the event
-consumer call these; the rules they apply live in the domain modules)."""
+consumer call these; the rules they apply live in the domain modules).
+
+The use cases see the world through the ports below: the profiles and the consultations they
+learnt of (`chalicelib.store`, DynamoDB), the directory's cached pages (`chalicelib.search_cache`,
+Redis) and the doctors' photos (`chalicelib.photo_store`, S3). `chalicelib.bootstrap` wires
+those; the tests wire the in-memory fakes of `tests/users/fakes.py`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from chalicelib.access import may_view_patient
-from chalicelib.care import STATUS_OF_EVENT
-from chalicelib.clock import Clock
+from chalicelib.care import STATUS_OF_EVENT, CareStatus
 from chalicelib.directory import (
     DEFAULT_PAGE_SIZE,
     Listed,
@@ -29,14 +35,14 @@ from chalicelib.errors import (
     UsersError,
     WrongRole,
 )
-from chalicelib.photos import PhotoStorage, UploadForm
+from chalicelib.photos import UploadForm
 from chalicelib.profiles import LISTED_FIELDS, Profile, apply_changes, new_profile
 from chalicelib.published_events import events_for
 from chalicelib.schedules import build_availability
-from chalicelib.search_cache import SearchCache
-from chalicelib.store import CareStore, ProfileStore
 from chalicelib.verification import Action, Decision, Reviewer, decision_of, newest_first, review
+from keneya.clock import utc_now
 from keneya.correlation import new_id
+from keneya.events import Event
 from keneya.logs import logger
 from keneya.tokens import Principal
 
@@ -45,19 +51,103 @@ Change = tuple[Profile, list[str]]
 _ATTEMPTS = 3
 
 
+class Profiles(Protocol):
+    """Every account's profile, and the directory and review queue they are indexed in."""
+
+    def get(self, user_id: str) -> Profile | None: ...
+
+    def create(self, profile: Profile) -> bool:
+        """Store a new profile; False when the user already has one (nothing is changed)."""
+        ...
+
+    def replace(
+        self,
+        before: Profile,
+        after: Profile,
+        events: Iterable[Event] = (),
+        decision: Decision | None = None,
+    ) -> None:
+        """Save `after` in place of `before`, emit `events` and keep `decision`, all or none;
+        raises `ConcurrentUpdate` when the stored profile is no longer `before`."""
+        ...
+
+    def search(self, query: SearchQuery, *, whole: bool = False) -> tuple[list[Listed], str | None]:
+        """One page of the directory for `query` (possibly short), and the key to continue
+        after when more may follow; the profiles hold what a card shows unless `whole`."""
+        ...
+
+    def review_queue(
+        self, status: str, after: str | None, limit: int
+    ) -> tuple[list[Listed], str | None]:
+        """Doctors with `status` (pending or suspended), longest waiting first."""
+        ...
+
+    def decisions(self, doctor_id: str, limit: int = 100) -> list[Decision]: ...
+
+
+class Care(Protocol):
+    """Which doctors have consultations with which patients (see `chalicelib.care`)."""
+
+    def record(
+        self,
+        doctor_id: str,
+        patient_id: str,
+        consultation_id: str,
+        arriving: CareStatus,
+        now: datetime,
+    ) -> bool:
+        """Move the consultation's status forward; False when the news changes nothing."""
+        ...
+
+    def treats(self, doctor_id: str, patient_id: str) -> bool: ...
+
+
+class SearchPages(Protocol):
+    """Pages of directory searches kept a while; never the only copy, so it may forget."""
+
+    def get(self, query: SearchQuery) -> tuple[Page | None, Any]:
+        """The cached page of `query`, if any, and what `put` needs to store one otherwise
+        (opaque to the use cases)."""
+        ...
+
+    def put(self, lookup: Any, page: Page) -> None: ...
+
+    def invalidate(self, scopes: Iterable[str]) -> bool:
+        """Forget every page of `scopes`; False when that could not be done."""
+        ...
+
+
+class Photos(Protocol):
+    """Doctors' photos: uploaded by the browser, checked, then served by short-lived links."""
+
+    def upload_form(
+        self, doctor_id: str, upload_id: str, content_type: str, size: int
+    ) -> UploadForm: ...
+
+    def accept(self, doctor_id: str, upload_id: str) -> str:
+        """The key of the uploaded photo once it passed the checks; raises `PhotoRejected`
+        (and deletes what was uploaded) otherwise."""
+        ...
+
+    def download_url(self, key: str) -> str: ...
+
+    def delete(self, key: str) -> None: ...
+
+
 class Users:
     def __init__(
         self,
         *,
-        profiles: ProfileStore,
-        care: CareStore,
-        cache: SearchCache,
-        photos: Callable[[], PhotoStorage],
-        clock: Clock,
+        profiles: Profiles,
+        care: Care,
+        cache: SearchPages,
+        photos: Callable[[], Photos],
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.profiles = profiles
         self.care = care
         self.cache = cache
+        # Only routes about photos need the bucket: the others start without an S3 client.
         self._photos = photos
         self.clock = clock
 
@@ -83,7 +173,7 @@ class Users:
             if not changed:
                 return before
             after = replace(after, revision=before.revision + 1)
-            now = self.clock.now()
+            now = self.clock()
             try:
                 self.profiles.replace(
                     before,
@@ -112,7 +202,7 @@ class Users:
             phone=data.get("phone"),
             email=data.get("email"),
             language=data.get("language") or "fr",
-            now=self.clock.now(),
+            now=self.clock(),
         )
         created = self.profiles.create(profile)
         logger.info(
@@ -133,7 +223,7 @@ class Users:
             ]
             if not changed:
                 return profile, []
-            now = self.clock.now()
+            now = self.clock()
             return (
                 replace(profile, phone=data["phone"], phone_verified=True, updated_at=now),
                 changed,
@@ -148,7 +238,7 @@ class Users:
             data["patient_id"],
             data["consultation_id"],
             STATUS_OF_EVENT[event_type],
-            self.clock.now(),
+            self.clock(),
         )
 
     # -- the signed-in user ----------------------------------------------------------------
@@ -159,14 +249,21 @@ class Users:
             raise ProfileNotReady()
         return profile
 
+    def own_schedule(self, user_id: str) -> Profile:
+        """The signed-in doctor's profile, whose schedule they read."""
+        profile = self.own_profile(user_id)
+        if not profile.is_doctor:
+            raise WrongRole(("doctor",))
+        return profile
+
     def update_profile(self, user_id: str, changes: dict[str, Any]) -> Profile:
-        return self._change(user_id, lambda p: apply_changes(p, changes, self.clock.now()))
+        return self._change(user_id, lambda p: apply_changes(p, changes, self.clock()))
 
     def set_availability(self, user_id: str, raw: dict[str, Any]) -> Profile:
         def schedule(profile: Profile) -> Change:
             if not profile.is_doctor:
                 raise WrongRole(("doctor",))
-            now = self.clock.now()
+            now = self.clock()
             availability = build_availability(raw, now)
             if availability == profile.availability:
                 return profile, []
@@ -195,7 +292,7 @@ class Users:
             replaced[:] = [profile.photo_key] if profile.photo_key not in (None, key) else []
             if profile.photo_key == key:
                 return profile, []
-            return replace(profile, photo_key=key, updated_at=self.clock.now()), ["photo"]
+            return replace(profile, photo_key=key, updated_at=self.clock()), ["photo"]
 
         profile = self._change(user_id, use)
         for old in replaced:
@@ -212,7 +309,7 @@ class Users:
             removed[:] = [profile.photo_key] if profile.photo_key else []
             if profile.photo_key is None:
                 return profile, []
-            return replace(profile, photo_key=None, updated_at=self.clock.now()), ["photo"]
+            return replace(profile, photo_key=None, updated_at=self.clock()), ["photo"]
 
         profile = self._change(user_id, drop)
         for old in removed:
@@ -220,7 +317,7 @@ class Users:
         return profile
 
     @staticmethod
-    def _forget_photo(storage: PhotoStorage, key: str) -> None:
+    def _forget_photo(storage: Photos, key: str) -> None:
         try:
             storage.delete(key)
         except Exception as error:  # the profile no longer points at it: only space is lost
@@ -300,7 +397,7 @@ class Users:
         def act(profile: Profile) -> Change:
             if not profile.is_doctor:
                 raise NotFound()
-            return review(profile, action, self.clock.now(), reason), ["status"]
+            return review(profile, action, self.clock(), reason), ["status"]
 
         reviewer = self.profiles.get(by)
         who = Reviewer(by, reviewer.full_name if reviewer is not None else None)

@@ -35,11 +35,10 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from keneya.aws import table_meta
 from keneya.config import settings
+from keneya.tables import gsi1, keyed_item
 
 PROFILE_SK = "PROFILE"
 LISTING_SK = "ALL"
@@ -81,18 +80,9 @@ def models() -> Models:
 
 @cache
 def models_for(table_name: str) -> Models:
-    class DirectoryIndex(GlobalSecondaryIndex):
-        class Meta:
-            index_name = "gsi1"
-            projection = AllProjection()
+    Item = keyed_item(table_name)
 
-        gsi1pk = UnicodeAttribute(hash_key=True)
-        gsi1sk = UnicodeAttribute(range_key=True)
-
-    class ProfileItem(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class ProfileItem(Item):
         user_id = UnicodeAttribute()
         role = UnicodeAttribute()
         full_name = UnicodeAttribute()
@@ -126,22 +116,16 @@ def models_for(table_name: str) -> Models:
         name_search = UnicodeAttribute(null=True)
         gsi1pk = UnicodeAttribute(null=True)
         gsi1sk = UnicodeAttribute(null=True)
-        directory = DirectoryIndex()
+        directory = gsi1()
 
-    class CareItem(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class CareItem(Item):
         doctor_id = UnicodeAttribute()
         patient_id = UnicodeAttribute()
         consultation_id = UnicodeAttribute()
         status = UnicodeAttribute()
         updated_at = UTCDateTimeAttribute()
 
-    class DecisionItem(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class DecisionItem(Item):
         doctor_id = UnicodeAttribute()
         action = UnicodeAttribute()
         status_before = UnicodeAttribute()

@@ -7,21 +7,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from chalicelib.bootstrap import service
 from chalicelib.care import STATUS_OF_EVENT
-from chalicelib.request_context import users
 from keneya.events import Event
 
 
 def _open_profile(event: Event) -> None:
-    users().open_profile(event.data)
+    service().open_profile(event.data)
 
 
 def _phone_verified(event: Event) -> None:
-    users().phone_verified(event.data)
+    service().phone_verified(event.data)
 
 
 def _consultation(event: Event) -> None:
-    users().consultation_news(event.type, event.data)
+    service().consultation_news(event.type, event.data)
 
 
 HANDLERS: dict[str, Callable[[Event], Any]] = {
