@@ -1,10 +1,10 @@
 """Keneya auth service: credentials, phone verification and the tokens every service trusts.
 
-Routes (under /api/v1/auth) are in `chalicelib.http_api`: register, otp/send, otp/verify, login,
-refresh, logout, logout-all, password/reset, password/change, .well-known/jwks.json; the rules
-live in `chalicelib`. A daily schedule rotates the signing keys; the outbox relay publishes the
-service's events. Administrators are created by `python -m chalicelib.admin`, never through
-this API.
+Routes (under /api/v1/auth) are in `chalicelib.api`: register, otp/send, otp/verify, login,
+refresh, logout, logout-all, password/reset, password/change, .well-known/jwks.json; what each
+does is in `chalicelib.service`. A daily schedule rotates the signing keys; the outbox relay
+publishes the service's events. Administrators are created by `python -m chalicelib.admin`,
+never through this API.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from typing import Any
 
 from chalice import Chalice
 
-from chalicelib.http_api import api
+from chalicelib.api import api
 from chalicelib.problems import problem_of
 from keneya import http
-from keneya.logs import logger
 from keneya.openapi import operation
 from keneya.relay import relay, table_stream_arn
 
@@ -34,12 +33,9 @@ def health() -> dict[str, str]:
 @app.schedule("rate(1 day)")
 def rotate_signing_keys(event: Any) -> dict[str, Any]:
     """Add a signing key when the active one is 30 days old; drop keys whose tokens expired."""
-    from chalicelib.bootstrap import auth
+    from chalicelib.bootstrap import service
 
-    ring = auth().keys.rotate()
-    kids = [key.kid for key in ring.keys]
-    logger.info("signing keys checked", extra={"kids": kids})
-    return {"kids": kids}
+    return {"kids": service().rotate_signing_keys()}
 
 
 @app.on_dynamodb_record(stream_arn=table_stream_arn(), batch_size=25)

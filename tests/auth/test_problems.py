@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from chalicelib import errors
-from chalicelib.messages import TEXTS
 from chalicelib.problems import as_problem
+from chalicelib.texts import TEXTS
 
 
 def test_every_text_exists_in_french_and_english():

@@ -7,7 +7,8 @@ import uuid
 import pytest
 
 from chalicelib.errors import LimitsUnavailable
-from chalicelib.rate_limits import LockoutPolicy, RateLimits, Window
+from chalicelib.limits_store import RateLimits
+from chalicelib.rate_limits import LockoutPolicy, Window
 
 from .conftest import free_port
 

@@ -1,7 +1,8 @@
 """The auth service's code behind app.py.
 
-Rules without I/O: `passwords`, `phones`, `otp`, `signing_keys` (key ring), `access_tokens`,
-`messages`, `problems`. Stores: `models` (the table's layout), `accounts`, `sessions`,
-`challenges`, `rate_limits` (Redis). `flows` is what each request does; `bootstrap` wires it
-once per process; `admin` holds the operators' commands.
+Rules without I/O: `accounts`, `passwords`, `phones`, `otp`, `sessions`, `rate_limits`,
+`signing_keys` (the key ring), `access_tokens`, `policy`. The use cases and the ports they need:
+`service`. Adapters: `store` (the table, laid out in `tables`), `limits_store` (Redis),
+`key_store` (Secrets Manager). The edges: `api` (routes), `schemas`, `errors`, `problems`,
+`texts`. `bootstrap` wires it all once per process; `admin` holds the operators' commands.
 """

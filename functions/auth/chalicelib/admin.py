@@ -21,15 +21,12 @@ import getpass
 import sys
 from collections.abc import Sequence
 
-from chalicelib.accounts import Accounts
-from chalicelib.clock import SystemClock
+from chalicelib.bootstrap import account_store, signing_keys
 from chalicelib.errors import DuplicateLogin, WeakPassword
-from chalicelib.flows import open_account
-from chalicelib.models import models
 from chalicelib.passwords import PasswordHasher
 from chalicelib.phones import InvalidLogin, normalise_email, normalise_phone
-from chalicelib.policy import key_policy
-from chalicelib.signing_keys import SecretsManagerKeyStore, SigningKeys
+from chalicelib.service import open_account
+from keneya.clock import utc_now
 from keneya.config import settings
 
 
@@ -52,9 +49,9 @@ def create(args: argparse.Namespace) -> int:
         raise SystemExit("give --phone, --email, or both")
     try:
         account = open_account(
-            Accounts(models()),
+            account_store(),
             PasswordHasher(),
-            SystemClock(),
+            utc_now,
             role="admin",
             full_name=args.full_name.strip(),
             password=_password(args.password_stdin),
@@ -71,8 +68,7 @@ def create(args: argparse.Namespace) -> int:
 
 
 def rotate_keys(args: argparse.Namespace) -> int:
-    store = SecretsManagerKeyStore(settings().require("JWT_SIGNING_KEY_SECRET_ARN"))
-    keys = SigningKeys(store, SystemClock(), key_policy())
+    keys = signing_keys(settings().require("JWT_SIGNING_KEY_SECRET_ARN"))
     ring = keys.rotate(force=True, immediately=args.immediately)
     for key in ring.keys:
         print(

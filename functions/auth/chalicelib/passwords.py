@@ -32,7 +32,7 @@ ARGON2_MEMORY_KIB = 46 * 1024
 ARGON2_TIME_COST = 1
 ARGON2_PARALLELISM = 1
 
-# Codes of the policy's reasons (they name a message in chalicelib.messages).
+# Codes of the policy's reasons (they name a text in chalicelib.texts).
 TOO_SHORT = "password_too_short"
 TOO_LONG = "password_too_long"
 COMMON = "password_common"

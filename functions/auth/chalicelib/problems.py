@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import errors
-from chalicelib.messages import Language, text
+from chalicelib.texts import Language, text
 from keneya.http import (
     BadRequest,
     Conflict,

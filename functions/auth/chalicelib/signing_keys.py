@@ -1,8 +1,8 @@
 """The keys that sign access tokens (ES256): their life from creation to retirement.
 
-The key ring lives in one Secrets Manager secret (JSON `{"keys": [...]}` with each key's `kid`,
-`created_at`, `activates_at` and private PEM); the private keys never leave the auth service,
-only the public halves are published (JWKS).
+The key ring lives in one Secrets Manager secret (`chalicelib.key_store`; JSON `{"keys": [...]}`
+with each key's `kid`, `created_at`, `activates_at` and private PEM); the private keys never
+leave the auth service, only the public halves are published (JWKS).
 
 A key's life:
 - created by a rotation, *pending* for `activation_delay`: already in the JWKS but not signing,
@@ -13,25 +13,21 @@ A key's life:
   no valid token can carry it any more, so it leaves the JWKS and the secret.
 The first key, created when the secret holds none, signs at once: nobody has cached a JWKS yet.
 
-Writers race safely: a write names the version it read (a Secrets Manager `ClientRequestToken`
-derived from it), so of two instances creating or rotating at once one wins and the other
-re-reads the winner's keys instead of overwriting them.
+Writers race safely: a store refuses a write prepared from a version that is no longer current,
+and the writer re-reads the winner's keys instead of overwriting them.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any, Protocol
 
-from chalicelib.clock import Clock
-
 ALGORITHM = "ES256"
-_VERSION_NAMESPACE = uuid.UUID("5b0e8a1c-6f1d-4c58-9d7e-2f0f4c3a9b11")
 
 
 @dataclass(frozen=True)
@@ -179,44 +175,13 @@ class KeyStore(Protocol):
         ...
 
 
-class SecretsManagerKeyStore:
-    def __init__(self, secret_id: str) -> None:
-        self._secret_id = secret_id
-
-    def load(self) -> tuple[KeyRing, str | None]:
-        from keneya.aws import client
-
-        secrets_manager = client("secretsmanager")
-        try:
-            answer = secrets_manager.get_secret_value(SecretId=self._secret_id)
-        except secrets_manager.exceptions.ResourceNotFoundException:
-            # Only when the secret has no value yet; a missing secret fails on save, loudly.
-            return KeyRing(), None
-        return KeyRing.from_json(answer.get("SecretString")), answer.get("VersionId")
-
-    def save(self, ring: KeyRing, read_version: str | None) -> bool:
-        from keneya.aws import client
-
-        secrets_manager = client("secretsmanager")
-        # Two writers that read the same version derive the same token: the second one's
-        # different content is refused instead of silently replacing the first one's keys.
-        token = str(uuid.uuid5(_VERSION_NAMESPACE, f"{self._secret_id}@{read_version}"))
-        try:
-            secrets_manager.put_secret_value(
-                SecretId=self._secret_id, SecretString=ring.to_json(), ClientRequestToken=token
-            )
-        except secrets_manager.exceptions.ResourceExistsException:
-            return False
-        return True
-
-
 class SigningKeys:
     """The ring as this process sees it: cached, created on first use, rotated on demand."""
 
     def __init__(
         self,
         store: KeyStore,
-        clock: Clock,
+        clock: Callable[[], datetime],
         policy: KeyPolicy,
         cache_for: timedelta = timedelta(minutes=5),
         reload_unknown_kid_after: timedelta = timedelta(seconds=30),
@@ -231,12 +196,12 @@ class SigningKeys:
 
     def _load(self) -> KeyRing:
         def first_key_if_empty(current: KeyRing) -> KeyRing:
-            return current or current.rotated(self._clock.now(), self.policy)
+            return current or current.rotated(self._clock(), self.policy)
 
         ring, version = self._store.load()
         if not ring:
             ring = self._write(first_key_if_empty, ring, version)
-        self._ring, self._loaded_at = ring, self._clock.now()
+        self._ring, self._loaded_at = ring, self._clock()
         return ring
 
     def _write(self, change: Any, ring: KeyRing, version: str | None) -> KeyRing:
@@ -250,19 +215,19 @@ class SigningKeys:
         raise RuntimeError("the signing-key secret keeps changing under us")
 
     def ring(self) -> KeyRing:
-        now = self._clock.now()
+        now = self._clock()
         stale = self._loaded_at is None or now - self._loaded_at >= self._cache_for
         if self._ring is None or stale:
             return self._load()
         return self._ring
 
     def signing_key(self) -> SigningKey:
-        return self.ring().active(self._clock.now())
+        return self.ring().active(self._clock())
 
     def key_for(self, kid: str) -> SigningKey | None:
         """The published key named `kid`; re-reads the store once (at most every 30 s) when it
         is unknown, in case another instance has just rotated."""
-        now = self._clock.now()
+        now = self._clock()
         key = self.ring().find(kid)
         if key is None and self._loaded_at and now - self._loaded_at >= self._reload_unknown_after:
             key = self._load().find(kid)
@@ -271,12 +236,12 @@ class SigningKeys:
         return key
 
     def jwks(self) -> dict[str, Any]:
-        return self.ring().jwks(self._clock.now(), self.policy)
+        return self.ring().jwks(self._clock(), self.policy)
 
     def rotate(self, *, force: bool = False, immediately: bool = False) -> KeyRing:
         """Add a key when the active one is older than `max_age` (or when `force`d), and drop
         retired keys; the scheduled rotation and the operator's command both call this."""
-        now = self._clock.now()
+        now = self._clock()
 
         def change(ring: KeyRing) -> KeyRing:
             if force or ring.needs_rotation(now, self.policy):

@@ -1,27 +1,33 @@
-"""What each auth request does, from checked input to stored result and events.
+"""The auth service's use cases: registration, phone verification by code, login, sessions,
+passwords and the signing keys, from checked input to stored result and events.
 
-`Auth` holds the service's parts (stores, limits, keys, hasher, clock), wired once per process
-by `chalicelib.bootstrap`; `app.py` parses a request, calls one method, shapes the answer. Every
-failure is a `chalicelib.errors` exception.
+`Auth` sees the world through the ports below: `Accounts`, `Challenges` and `Sessions` (the
+service's table, `chalicelib.store`), `Limits` (Redis, `chalicelib.limits_store`) and `Keys`
+(the key ring of `chalicelib.signing_keys` over Secrets Manager). `chalicelib.bootstrap` wires
+them once per process; the tests wire the fakes of `tests/auth/fakes.py`. Every failure is a
+`chalicelib.errors` exception; the events (a code's SMS among them) go out with the stored
+change that causes them.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol
 
 from chalicelib.access_tokens import AccessClaims, issue_access_token, read_access_token
-from chalicelib.accounts import ACTIVE, Account, Accounts, LoginKind, Role
-from chalicelib.challenges import Challenges
-from chalicelib.clock import Clock
+from chalicelib.accounts import ACTIVE, Account, AccountChange, LoginKind, Role
 from chalicelib.errors import (
     AccountDisabled,
     InvalidCredentials,
+    InvalidRefreshToken,
     LimitsUnavailable,
     OtpExhausted,
     OtpExpired,
     OtpInvalid,
+    RefreshTokenReused,
     SameAsCurrentPassword,
     TooManyAttempts,
     WeakPassword,
@@ -30,15 +36,125 @@ from chalicelib.errors import (
 from chalicelib.otp import Challenge, Purpose, Verdict
 from chalicelib.passwords import PasswordHasher, password_issues
 from chalicelib.policy import AuthPolicy
-from chalicelib.rate_limits import LockoutPolicy, RateLimits, Window
-from chalicelib.sessions import IssuedSession, Sessions
-from chalicelib.signing_keys import SigningKeys
+from chalicelib.rate_limits import LockoutPolicy, Window
+from chalicelib.sessions import (
+    IssuedSession,
+    Rotation,
+    StoredToken,
+    new_refresh_token,
+    token_digest,
+)
+from chalicelib.signing_keys import KeyRing, SigningKey
+from keneya.clock import utc_now
 from keneya.correlation import new_id
-from keneya.events import new_event
+from keneya.events import Event, new_event
 from keneya.logs import logger
-from keneya.outbox import OutboxTransaction
 
 HOUR = 3600
+
+
+# -- ports -----------------------------------------------------------------------------------
+
+
+class Accounts(Protocol):
+    def register(self, account: Account, event: Event) -> None:
+        """Store `account` with its login claims and `event`; `DuplicateLogin` naming the
+        identifiers another account already holds."""
+        ...
+
+    def get(self, user_id: str) -> Account | None: ...
+
+    def find_by_login(self, kind: LoginKind, value: str) -> Account | None:
+        """The account holding this phone or e-mail; an unknown one costs the same reads."""
+        ...
+
+    def commit(self, change: AccountChange) -> bool:
+        """Store `change` whole; False when a condition failed (the code was used meanwhile,
+        the password or the phone changed), and then nothing is stored."""
+        ...
+
+    def rehash(self, account: Account, password_hash: str) -> None:
+        """Store a stronger hash of the same password, unless the password changed meanwhile."""
+        ...
+
+
+class Challenges(Protocol):
+    def get(self, phone: str, purpose: Purpose) -> Challenge | None: ...
+
+    def replace(self, challenge: Challenge, event: Event) -> None:
+        """Store `challenge` in place of any earlier one, with the event that sends its code."""
+        ...
+
+    def record_attempt(self, challenge: Challenge, max_attempts: int) -> bool:
+        """Count one attempt on this very challenge, before its code is compared; False when
+        none is left or the challenge was replaced or used meanwhile."""
+        ...
+
+
+class Sessions(Protocol):
+    def open(self, session: IssuedSession, digest: str, now: datetime) -> None:
+        """Store a new family and its first token (kept as `digest` only)."""
+        ...
+
+    def token(self, digest: str) -> StoredToken | None: ...
+
+    def is_live(self, family_id: str) -> bool:
+        """Whether the family exists and was not revoked."""
+        ...
+
+    def rotate(
+        self, used: StoredToken, following: str, now: datetime, expires_at: datetime
+    ) -> Rotation:
+        """Mark `used` used and store its successor (digest `following`) at once, if `used`
+        is still unused and its family alive."""
+        ...
+
+    def revoke(self, family_id: str, reason: str, now: datetime) -> bool:
+        """Revoke the family; False when it was already revoked or does not exist."""
+        ...
+
+    def live_families(self, user_id: str) -> list[str]: ...
+
+
+class Limits(Protocol):
+    """Counters shared by every instance; each method raises `LimitsUnavailable` when they
+    cannot be reached."""
+
+    def hit(self, window: Window, subject: str) -> int:
+        """Count one event; 0 within the limit, else the seconds until one more is allowed
+        (the refused event is not counted)."""
+        ...
+
+    def peek(self, window: Window, subject: str) -> int:
+        """Like `hit` without counting."""
+        ...
+
+    def lock_remaining(self, policy: LockoutPolicy, subject: str) -> int: ...
+
+    def record_failure(self, policy: LockoutPolicy, subject: str) -> int:
+        """Count a failed login; the length of the lockout it started (0: none)."""
+        ...
+
+    def clear_failures(
+        self, policy: LockoutPolicy, subject: str, *, forget_lockouts: bool
+    ) -> None: ...
+
+    def start_cooldown(self, name: str, subject: str, seconds: int) -> int:
+        """0 when a cooldown was started, else the seconds left of the running one."""
+        ...
+
+
+class Keys(Protocol):
+    def signing_key(self) -> SigningKey: ...
+
+    def key_for(self, kid: str) -> SigningKey | None: ...
+
+    def jwks(self) -> dict[str, Any]: ...
+
+    def rotate(self, *, force: bool = False, immediately: bool = False) -> KeyRing: ...
+
+
+# -- use cases -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -61,13 +177,13 @@ class OtpSent:
 @dataclass
 class Auth:
     policy: AuthPolicy
-    clock: Clock
     hasher: PasswordHasher
     accounts: Accounts
     sessions: Sessions
     challenges: Challenges
-    keys: SigningKeys
-    limits: RateLimits
+    keys: Keys
+    limits: Limits
+    clock: Callable[[], datetime] = utc_now
 
     # -- registration ----------------------------------------------------------------------
 
@@ -153,10 +269,10 @@ class Auth:
             self._forget_failures(self.policy.account_lockout, subject)
         if self.hasher.needs_rehash(account.password_hash):
             self.accounts.rehash(account, self.hasher.hash(password))
-        return self._grant(account, self.sessions.start(account.user_id))
+        return self._grant(account, self._start_session(account.user_id))
 
     def _grant(self, account: Account, session: IssuedSession) -> TokenGrant:
-        now = self.clock.now()
+        now = self.clock()
         lifetime = self.policy.access_token_lifetime
         token = issue_access_token(
             self.keys.signing_key(),
@@ -180,18 +296,21 @@ class Auth:
         )
 
     def refresh(self, refresh_token: str) -> TokenGrant:
-        session = self.sessions.rotate(refresh_token)
+        session = self._rotate(refresh_token)
         account = self.accounts.get(session.user_id)
         if account is None or not account.active:
-            self.sessions.revoke(session.family_id, "account_inactive")
+            self._revoke(session.family_id, "account_inactive")
             raise AccountDisabled()
         return self._grant(account, session)
 
     def logout(self, refresh_token: str) -> None:
-        self.sessions.end(refresh_token)
+        """End the session `refresh_token` belongs to, used or not."""
+        stored = self.sessions.token(token_digest(refresh_token))
+        if stored is not None:
+            self._revoke(stored.family_id, "logout")
 
     def logout_all(self, user_id: str) -> int:
-        ended = self.sessions.end_all(user_id, "logout_all")
+        ended = self._end_sessions(user_id, "logout_all")
         logger.info("every session ended", extra={"user_id": user_id, "sessions": ended})
         return ended
 
@@ -201,11 +320,74 @@ class Auth:
             self.keys,
             issuer=self.policy.issuer,
             audience=self.policy.audience,
-            now=self.clock.now(),
+            now=self.clock(),
         )
 
     def jwks(self) -> dict:
         return self.keys.jwks()
+
+    def rotate_signing_keys(self) -> list[str]:
+        """Add a signing key when the active one is 30 days old; drop keys whose tokens
+        expired. The kids kept, in signing order."""
+        ring = self.keys.rotate()
+        kids = [key.kid for key in ring.keys]
+        logger.info("signing keys checked", extra={"kids": kids})
+        return kids
+
+    # -- sessions --------------------------------------------------------------------------
+
+    def _start_session(self, user_id: str) -> IssuedSession:
+        now = self.clock()
+        session = IssuedSession(
+            family_id=new_id(),
+            user_id=user_id,
+            refresh_token=new_refresh_token(),
+            refresh_expires_at=now + self.policy.refresh_token_lifetime,
+        )
+        self.sessions.open(session, token_digest(session.refresh_token), now)
+        return session
+
+    def _rotate(self, token: str) -> IssuedSession:
+        """The next token of `token`'s family; `token` stops working."""
+        now = self.clock()
+        stored = self.sessions.token(token_digest(token))
+        if stored is None or not stored.usable(now):
+            raise InvalidRefreshToken()
+        if stored.used:
+            self._reuse_detected(stored)
+        if not self.sessions.is_live(stored.family_id):
+            raise InvalidRefreshToken()
+        following = new_refresh_token()
+        expires_at = now + self.policy.refresh_token_lifetime
+        rotation = self.sessions.rotate(stored, token_digest(following), now, expires_at)
+        if rotation is Rotation.ALREADY_USED:
+            # Used by a concurrent request between our read and our write: the same reuse.
+            self._reuse_detected(stored)
+        if rotation is not Rotation.ROTATED:
+            raise InvalidRefreshToken()
+        return IssuedSession(stored.family_id, stored.user_id, following, expires_at)
+
+    def _reuse_detected(self, stored: StoredToken) -> None:
+        self._revoke(stored.family_id, "refresh_token_reused")
+        logger.warning(
+            "refresh token reused: session revoked",
+            extra={"user_id": stored.user_id, "family_id": stored.family_id},
+        )
+        raise RefreshTokenReused()
+
+    def _revoke(self, family_id: str, reason: str) -> bool:
+        return self.sessions.revoke(family_id, reason, self.clock())
+
+    def _session_live(self, family_id: str | None) -> bool:
+        return bool(family_id) and self.sessions.is_live(family_id)
+
+    def _end_sessions(self, user_id: str, reason: str, *, keep: str | None = None) -> int:
+        """Revoke every live family of the user but `keep`; how many were revoked."""
+        return sum(
+            self._revoke(family_id, reason)
+            for family_id in self.sessions.live_families(user_id)
+            if family_id != keep
+        )
 
     # -- one-time codes --------------------------------------------------------------------
 
@@ -239,7 +421,7 @@ class Auth:
             phone=phone,
             purpose=purpose,
             user_id=account.user_id,
-            now=self.clock.now(),
+            now=self.clock(),
             policy=policy,
         )
         event = new_event(
@@ -274,7 +456,7 @@ class Auth:
             wait = 0
         if wait:
             raise TooManyAttempts("otp_verify", wait)
-        now = self.clock.now()
+        now = self.clock()
         challenge = self.challenges.get(phone, purpose)
         if challenge is None:
             raise OtpExpired()
@@ -295,58 +477,40 @@ class Auth:
 
     def verify_phone(self, *, phone: str, code: str) -> str:
         """Mark the phone of the account it belongs to verified; returns the user id."""
-        from pynamodb.exceptions import TransactWriteError
-
         challenge = self._checked_code(phone, "verify_phone", code)
         account = self.accounts.get(challenge.user_id)
         if account is None or account.phone != phone:
             raise OtpExpired()
-        try:
-            with OutboxTransaction() as tx:
-                self.challenges.consume_in(tx, challenge)
-                if not account.phone_verified:
-                    self.accounts.verify_phone_in(tx, account)
-                    tx.emit(
-                        new_event(
-                            "user.phone_verified", {"user_id": account.user_id, "phone": phone}
-                        )
-                    )
-        except TransactWriteError:
+        verifying = not account.phone_verified
+        change = AccountChange(
+            account,
+            consumes=challenge,
+            verify_phone=verifying,
+            events=(_phone_verified(account.user_id, phone),) if verifying else (),
+        )
+        if not self.accounts.commit(change):
             # The same code was used by a concurrent request, or the number changed hands.
-            raise OtpExpired() from None
+            raise OtpExpired()
         logger.info("phone verified", extra={"user_id": account.user_id})
         return account.user_id
 
     # -- passwords -------------------------------------------------------------------------
 
-    def _password_changed(
-        self, tx: OutboxTransaction, account: Account, how: str, new_password: str
-    ) -> None:
-        self.accounts.set_password_in(
-            tx,
-            account,
-            self.hasher.hash(new_password),
-            self.clock.now(),
-            verify_phone=how == "reset" and not account.phone_verified,
-        )
-        tx.emit(
-            new_event(
-                "auth.password_changed",
-                {
-                    "user_id": account.user_id,
-                    "how": how,
-                    "phone": account.phone,
-                    "email": account.email,
-                    "language": account.language,
-                },
-            )
+    def _password_changed(self, account: Account, how: str, new_password: str) -> Event:
+        return new_event(
+            "auth.password_changed",
+            {
+                "user_id": account.user_id,
+                "how": how,
+                "phone": account.phone,
+                "email": account.email,
+                "language": account.language,
+            },
         )
 
     def reset_password(self, *, phone: str, code: str, new_password: str) -> None:
         """Set a new password with a `reset_password` code sent to the account's phone; every
         session ends. The code proves the phone, so an unverified phone becomes verified."""
-        from pynamodb.exceptions import TransactWriteError
-
         holder = self.accounts.find_by_login("phone", phone)
         issues = password_issues(
             new_password,
@@ -361,19 +525,21 @@ class Auth:
         account = self.accounts.get(challenge.user_id)
         if account is None or account.phone != phone:
             raise OtpExpired()
-        try:
-            with OutboxTransaction() as tx:
-                self.challenges.consume_in(tx, challenge)
-                self._password_changed(tx, account, "reset", new_password)
-                if not account.phone_verified:
-                    tx.emit(
-                        new_event(
-                            "user.phone_verified", {"user_id": account.user_id, "phone": phone}
-                        )
-                    )
-        except TransactWriteError:
-            raise OtpExpired() from None
-        ended = self.sessions.end_all(account.user_id, "password_reset")
+        verifying = not account.phone_verified
+        events = [self._password_changed(account, "reset", new_password)]
+        if verifying:
+            events.append(_phone_verified(account.user_id, phone))
+        change = AccountChange(
+            account,
+            consumes=challenge,
+            password_hash=self.hasher.hash(new_password),
+            changed_at=self.clock(),
+            verify_phone=verifying,
+            events=tuple(events),
+        )
+        if not self.accounts.commit(change):
+            raise OtpExpired()
+        ended = self._end_sessions(account.user_id, "password_reset")
         # The owner proved the phone: forget the lockouts a guesser may have caused.
         self._forget_failures(self.policy.account_lockout, account.user_id)
         logger.info("password reset", extra={"user_id": account.user_id, "sessions": ended})
@@ -383,10 +549,8 @@ class Auth:
     ) -> int:
         """Change the password of a signed-in user; every other session ends. Returns how many
         sessions ended."""
-        from pynamodb.exceptions import TransactWriteError
-
         account = self.accounts.get(user_id)
-        if account is None or not account.active or not self.sessions.is_active(session_id):
+        if account is None or not account.active or not self._session_live(session_id):
             raise InvalidCredentials()
         checks = [(self.policy.account_lockout, user_id)]
         locked = self._locked_for(checks)
@@ -403,13 +567,16 @@ class Auth:
         )
         if issues:
             raise WeakPassword(issues, field="new_password")
-        try:
-            with OutboxTransaction() as tx:
-                self._password_changed(tx, account, "changed", new_password)
-        except TransactWriteError:
+        change = AccountChange(
+            account,
+            password_hash=self.hasher.hash(new_password),
+            changed_at=self.clock(),
+            events=(self._password_changed(account, "changed", new_password),),
+        )
+        if not self.accounts.commit(change):
             # Changed by a concurrent request: the current password given is no longer current.
-            raise WrongCurrentPassword() from None
-        ended = self.sessions.end_all(user_id, "password_changed", keep=session_id)
+            raise WrongCurrentPassword()
+        ended = self._end_sessions(user_id, "password_changed", keep=session_id)
         logger.info("password changed", extra={"user_id": user_id, "sessions": ended})
         return ended
 
@@ -417,7 +584,7 @@ class Auth:
 def open_account(
     accounts: Accounts,
     hasher: PasswordHasher,
-    clock: Clock,
+    clock: Callable[[], datetime],
     *,
     role: Role,
     full_name: str,
@@ -431,7 +598,7 @@ def open_account(
     issues = password_issues(password, phone=phone, email=email, full_name=full_name)
     if issues:
         raise WeakPassword(issues)
-    now = clock.now()
+    now = clock()
     account = Account(
         user_id=new_id(),
         role=role,
@@ -459,3 +626,7 @@ def open_account(
     accounts.register(account, event)
     logger.info("account registered", extra={"user_id": account.user_id, "role": role})
     return account
+
+
+def _phone_verified(user_id: str, phone: str) -> Event:
+    return new_event("user.phone_verified", {"user_id": user_id, "phone": phone})

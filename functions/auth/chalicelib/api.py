@@ -1,23 +1,26 @@
 """The HTTP API under /api/v1/auth: register, otp/send, otp/verify, login, refresh, logout,
 logout-all, password/reset, password/change and the JWKS.
 
-Each view parses, calls one `chalicelib.flows.Auth` method, and shapes the answer; the domain's
+Each view parses, calls one `chalicelib.service.Auth` method, and shapes the answer; the domain's
 failures become problem+json in the caller's language.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import AuthResponse, Blueprint, Response
 from chalice.app import AuthRequest
 
 from chalicelib import schemas
-from chalicelib.messages import Language
+from chalicelib.texts import Language
 from keneya.http import json_response, parse_body
 from keneya.i18n import request_language
 from keneya.logs import logger
 from keneya.openapi import operation
+
+if TYPE_CHECKING:
+    from chalicelib.service import Auth
 
 api = Blueprint(__name__)
 
@@ -25,12 +28,12 @@ api = Blueprint(__name__)
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-def auth() -> Any:
-    """The service's parts, wired on first use (keeps the cold start of /health and the
-    outbox relay free of argon2, PynamoDB and Redis)."""
-    from chalicelib.bootstrap import auth as wired
+def auth() -> Auth:
+    """The use cases, wired on first use (keeps the cold start of /health and the outbox relay
+    free of argon2, PynamoDB and Redis)."""
+    from chalicelib.bootstrap import service
 
-    return wired()
+    return service()
 
 
 def language() -> Language:

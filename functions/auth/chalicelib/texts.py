@@ -6,7 +6,7 @@ write yet). Each text has a key; the problems and field errors of `chalicelib.pr
 
 from __future__ import annotations
 
-from keneya.i18n import DEFAULT_LANGUAGE, Language
+from keneya.i18n import DEFAULT_LANGUAGE, Language, translate
 
 DEFAULT: Language = DEFAULT_LANGUAGE
 
@@ -141,5 +141,4 @@ TEXTS: dict[str, dict[Language, str]] = {
 
 
 def text(key: str, language: Language, **values: object) -> str:
-    template = TEXTS[key][language]
-    return template.format(**values) if values else template
+    return translate(TEXTS, key, language, **values)

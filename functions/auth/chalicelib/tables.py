@@ -27,11 +27,10 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from keneya.aws import table_meta
 from keneya.config import settings
+from keneya.tables import gsi1, keyed_item
 
 ACCOUNT_SK = "ACCOUNT"
 LOGIN_SK = "LOGIN"
@@ -75,10 +74,9 @@ def models() -> Models:
 
 @cache
 def models_for(table_name: str) -> Models:
-    class Account(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    Item = keyed_item(table_name)
+
+    class Account(Item):
         user_id = UnicodeAttribute()
         role = UnicodeAttribute()
         full_name = UnicodeAttribute()
@@ -91,17 +89,11 @@ def models_for(table_name: str) -> Models:
         created_at = UTCDateTimeAttribute()
         password_changed_at = UTCDateTimeAttribute()
 
-    class LoginClaim(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class LoginClaim(Item):
         user_id = UnicodeAttribute()
         created_at = UTCDateTimeAttribute()
 
-    class OtpChallenge(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class OtpChallenge(Item):
         challenge_id = UnicodeAttribute()
         phone = UnicodeAttribute()
         purpose = UnicodeAttribute()
@@ -112,18 +104,7 @@ def models_for(table_name: str) -> Models:
         sent_at = UTCDateTimeAttribute()
         expires_at = TTLAttribute()
 
-    class ByUser(GlobalSecondaryIndex):
-        class Meta:
-            index_name = "gsi1"
-            projection = AllProjection()
-
-        gsi1pk = UnicodeAttribute(hash_key=True)
-        gsi1sk = UnicodeAttribute(range_key=True)
-
-    class Family(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class Family(Item):
         family_id = UnicodeAttribute()
         user_id = UnicodeAttribute()
         created_at = UTCDateTimeAttribute()
@@ -133,12 +114,9 @@ def models_for(table_name: str) -> Models:
         gsi1pk = UnicodeAttribute()
         gsi1sk = UnicodeAttribute()
         expires_at = TTLAttribute()
-        by_user = ByUser()
+        by_user = gsi1()
 
-    class RefreshToken(Model):
-        Meta = table_meta(table_name)
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
+    class RefreshToken(Item):
         family_id = UnicodeAttribute()
         user_id = UnicodeAttribute()
         issued_at = UTCDateTimeAttribute()
