@@ -1,4 +1,5 @@
-"""The few ways a payments request is refused; `app.py` turns them into problem+json."""
+"""The few ways a payments request is refused; `chalicelib.problems` answers each as a problem
+document."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ means for an intent. Plain rules, no I/O.
 
     pending --(provider confirms, same amount)--> succeeded --(refund paid out)--> refunded
     pending --(provider says failed / amount differs)--> failed
-    pending --(unpaid after 15 minutes, provider agrees)--> expired
+    pending --(unpaid at the booking's deadline, provider agrees)--> expired
 """
 
 from __future__ import annotations

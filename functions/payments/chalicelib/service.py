@@ -1,5 +1,11 @@
 """What the payments service does: create intents, hear notifications, reconcile with the
-providers, record the ledger, refund. Each state change commits with its event (outbox)."""
+providers, record the ledger, refund; and the ports it does so through.
+
+`PaymentService` is driven by app.py and by the tests with the same parts: a `PaymentStore`
+(`chalicelib.store.DynamoPaymentStore`, or the tests' in-memory one) and the provider adapters
+(`chalicelib.credentials.adapter_for`, or fakes). Each state change commits with its event, in
+one unit of work of the store (the outbox).
+"""
 
 from __future__ import annotations
 
@@ -7,27 +13,32 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from pynamodb.exceptions import TransactWriteError
 from ulid import ULID
 
 from keneya.clock import utc_now
 from keneya.events import Event, new_event
 from keneya.logs import logger
-from keneya.outbox import OutboxTransaction
 
-from . import store
 from .errors import ConflictError, IdempotencyMismatch, NotFoundError
 from .intents import (
     Intent,
+    IntentStatus,
     first_check_at,
     next_check_after_trouble,
     next_check_while_pending,
     notification_matches,
     settlement_of,
 )
-from .ledger import earnings_by_period, payment_transaction, refund_transaction
+from .ledger import (
+    LedgerTransaction,
+    PeriodEarnings,
+    PostedEntry,
+    earnings_by_period,
+    payment_transaction,
+    refund_transaction,
+)
 from .providers import (
     PaymentRequest,
     ProviderAdapter,
@@ -43,14 +54,119 @@ class Created:
     replayed: bool
 
 
+# -- the store's port ---------------------------------------------------------------------------
+
+
+class WriteConflict(Exception):
+    """Another writer changed what a unit of work was conditioned on: nothing was written."""
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A consultation as its events described it to this service (`facts`, kept as they came,
+    with `live_intent` once an intent is created), and the store's `version` of that copy (None
+    before it is first kept): it is written back only if no one changed it since."""
+
+    consultation_id: str
+    facts: dict[str, Any]
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class KeyedRequest:
+    """A payment request made with an `Idempotency-Key`: the intent it created, and a digest of
+    what was asked (the same key with another request is refused)."""
+
+    payer_id: str
+    key: str
+    intent_id: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class ScheduledCheck:
+    """The reconciler's appointment to ask the provider about an intent at `at`."""
+
+    intent_id: str
+    at: datetime
+
+
+class PaymentStore(Protocol):
+    """Where the payments service keeps intents, bookings, the ledger and refunds.
+
+    Each writing method is one unit of work: the state and the event it is given commit
+    together or not at all. One that lost a race (a condition failed) raises `WriteConflict`
+    and writes nothing. A pending intent's `next_check_at` is its `ScheduledCheck`."""
+
+    def intent(self, intent_id: str) -> Intent | None: ...
+
+    def intents_of_payer(self, payer_id: str) -> list[Intent]:
+        """The payer's latest intents, newest first."""
+        ...
+
+    def booking(self, consultation_id: str) -> Booking | None: ...
+
+    def keyed_request(self, payer_id: str, key: str) -> KeyedRequest | None: ...
+
+    def save_booking(self, booking: Booking) -> None:
+        """Keep a consultation's copy, unless it changed since `booking.version`."""
+        ...
+
+    def create(
+        self, intent: Intent, booking: Booking, keyed: KeyedRequest | None, event: Event
+    ) -> None:
+        """A new intent, its first check, `booking` naming it live (unless the booking changed
+        since it was read), and the request's key (unless already taken), with `event`."""
+        ...
+
+    def save_pending(self, intent: Intent) -> Intent:
+        """Keep a live intent's new state and reschedule its check. Answers the intent as
+        stored: `intent`, or the one that had ended it meanwhile (then nothing is written)."""
+        ...
+
+    def end(
+        self, ended: Intent, event: Event, ledger: LedgerTransaction | None = None
+    ) -> Intent | None:
+        """Record that a live intent ended, its check cancelled, with `event` and the ledger's
+        entries (a payment). None once recorded; the intent as stored if it had already ended
+        (nothing is written), or `ended` itself if it is not stored at all."""
+        ...
+
+    def queue_refund(self, queued: Intent, at: datetime) -> None:
+        """Keep `queued` (refund_status "queued") and put it on the administrators' list."""
+        ...
+
+    def record_refund(
+        self, done: Intent, ledger: LedgerTransaction, event: Event, *, was_queued: bool
+    ) -> None:
+        """Keep a refunded intent with its ledger entries and `event`; off the administrators'
+        list when it was on it."""
+        ...
+
+    def queued_refunds(self) -> list[dict[str, Any]]: ...
+
+    def entries_of_account(self, account: str) -> list[PostedEntry]: ...
+
+    def checks_due(self, now: datetime) -> list[ScheduledCheck]:
+        """The checks due by `now`, the longest overdue first (a bounded batch)."""
+        ...
+
+    def forget_check(self, check: ScheduledCheck) -> None: ...
+
+
+# -- the use cases ------------------------------------------------------------------------------
+
+
 class PaymentService:
     def __init__(
         self,
+        store: PaymentStore,
         adapters: Callable[[str], ProviderAdapter],
         commission_percent: int,
         web_app_url: str,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        self.store = store
         self.adapters = adapters
         self.commission_percent = commission_percent
         self.web_app_url = web_app_url.rstrip("/")
@@ -74,21 +190,20 @@ class PaymentService:
         fingerprint = hashlib.sha256(
             f"{consultation_id}|{provider}|{payer_phone}".encode()
         ).hexdigest()
-        key_pk = f"IDEMPOTENCY#{payer_id}#{idempotency_key}"
         if idempotency_key:
-            replay = self._replay(key_pk, fingerprint)
+            replay = self._replay(payer_id, idempotency_key, fingerprint)
             if replay:
                 return Created(replay, True)
-        copy = store.get(f"CONSULTATION#{consultation_id}", "COPY")
-        booking = store.body_of(copy) if copy else None
-        if booking is None or booking["patient_id"] != payer_id:
+        booking = self.store.booking(consultation_id)
+        if booking is None or booking.facts["patient_id"] != payer_id:
             raise NotFoundError("No such consultation awaiting your payment.", "consultation_id")
-        if booking["status"] != "pending_payment":
+        facts = booking.facts
+        if facts["status"] != "pending_payment":
             raise ConflictError(
-                f"This consultation is {booking['status']}: there is nothing to pay.",
+                f"This consultation is {facts['status']}: there is nothing to pay.",
                 "consultation_id",
             )
-        live_id = booking.get("live_intent")
+        live_id = facts.get("live_intent")
         if live_id:
             live = self.find(live_id)
             if live and live.status in ("pending", "succeeded"):
@@ -102,34 +217,35 @@ class PaymentService:
             id=intent_id,
             consultation_id=consultation_id,
             payer_id=payer_id,
-            doctor_id=booking["doctor_id"],
+            doctor_id=facts["doctor_id"],
             provider=provider,
             payer_phone=payer_phone,
-            amount_xof=int(booking["fee_xof"]),
+            amount_xof=int(facts["fee_xof"]),
             language=language,
             status="pending",
             created_at=now,
             updated_at=now,
             next_check_at=first_check_at(now),
-            due_at=_instant(booking.get("payment_due_at")),
+            due_at=_instant(facts.get("payment_due_at")),
             notification_url=f"{notification_base.rstrip('/')}/{provider}/{intent_id}",
         )
-        Item = store.item_model()
-        copy.body = store.dump({**booking, "live_intent": intent.id})
+        keyed = (
+            KeyedRequest(payer_id, idempotency_key, intent.id, fingerprint)
+            if idempotency_key
+            else None
+        )
         try:
-            with OutboxTransaction() as tx:
-                tx.save(store.intent_item(intent), condition=Item.pk.does_not_exist())
-                tx.save(copy)
-                tx.save(self._due(intent))
-                if idempotency_key:
-                    saved = {"intent_id": intent.id, "fingerprint": fingerprint}
-                    tx.save(
-                        Item(key_pk, "KEY", body=store.dump(saved)),
-                        condition=Item.pk.does_not_exist(),
-                    )
-                tx.emit(self._event("payment.initiated", intent))
-        except TransactWriteError:
-            replay = self._replay(key_pk, fingerprint) if idempotency_key else None
+            self.store.create(
+                intent,
+                replace(booking, facts={**facts, "live_intent": intent.id}),
+                keyed,
+                self._event("payment.initiated", intent),
+            )
+        except WriteConflict:
+            # The same keyed request, retried while the first was being saved, is a replay.
+            replay = (
+                self._replay(payer_id, idempotency_key, fingerprint) if idempotency_key else None
+            )
             if replay:
                 return Created(replay, True)
             raise ConflictError(
@@ -137,16 +253,15 @@ class PaymentService:
             ) from None
         return Created(self._start(intent, now), False)
 
-    def _replay(self, key_pk: str, fingerprint: str) -> Intent | None:
-        key = store.get(key_pk, "KEY")
-        if key is None:
+    def _replay(self, payer_id: str, key: str, fingerprint: str) -> Intent | None:
+        saved = self.store.keyed_request(payer_id, key)
+        if saved is None:
             return None
-        saved = store.body_of(key)
-        if saved["fingerprint"] != fingerprint:
+        if saved.fingerprint != fingerprint:
             raise IdempotencyMismatch(
                 "This Idempotency-Key was used for another payment request.", "Idempotency-Key"
             )
-        return self.find(saved["intent_id"])
+        return self.find(saved.intent_id)
 
     def _start(self, intent: Intent, now: datetime) -> Intent:
         """Ask the provider to collect the payment; on trouble the intent waits for the
@@ -189,8 +304,7 @@ class PaymentService:
         return self._save_pending(updated, max(intent.next_check_at or now, now))
 
     def find(self, intent_id: str) -> Intent | None:
-        item = store.get(f"PAYMENT#{intent_id}", "INTENT")
-        return store.intent_of(item) if item else None
+        return self.store.intent(intent_id)
 
     def of_payer(self, intent_id: str, payer_id: str) -> Intent:
         intent = self.find(intent_id)
@@ -199,7 +313,7 @@ class PaymentService:
         return intent
 
     def list_of_payer(self, payer_id: str) -> list[Intent]:
-        return [store.intent_of(item) for item in store.intent_items_of_payer(payer_id)]
+        return self.store.intents_of_payer(payer_id)
 
     # -- notifications and reconciliation -----------------------------------------------------
 
@@ -276,15 +390,15 @@ class PaymentService:
     def reconcile(self, now: datetime) -> dict[str, int]:
         """Every intent whose check is due: ask the provider (or retry the request)."""
         counts = {"checked": 0, "succeeded": 0, "failed": 0, "expired": 0, "pending": 0}
-        for due in store.due_items(now):
-            intent = self.find(due.sk.rsplit("#", 1)[1])
-            if intent is None or not intent.live or store.due_key(intent) != due.sk:
-                due.delete()  # ended, or rescheduled (a leftover of a race)
+        for due in self.store.checks_due(now):
+            intent = self.find(due.intent_id)
+            if intent is None or not intent.live or intent.next_check_at != due.at:
+                self.store.forget_check(due)  # ended, or rescheduled (a leftover of a race)
                 continue
             counts["checked"] += 1
             try:
                 result = self.check(intent, now)
-            except TransactWriteError:
+            except WriteConflict:
                 continue  # a notification settled it meanwhile; the next run sees it
             except Exception:
                 # One intent's trouble (say, a missing credential) must not stall the others;
@@ -297,54 +411,32 @@ class PaymentService:
             counts[result.status if result.status in counts else "pending"] += 1
         return counts
 
-    @staticmethod
-    def _due(intent: Intent) -> Any:
-        return store.item_model()("DUE", store.due_key(intent))
-
-    @staticmethod
-    def _not_due(stored: Intent, tx: OutboxTransaction) -> None:
-        if stored.next_check_at is not None:
-            tx.delete(store.item_model()("DUE", store.due_key(stored)), add_version_condition=False)
-
     def _save_pending(self, intent: Intent, next_check: datetime) -> Intent:
-        intent = replace(intent, next_check_at=next_check)
-        item = store.get(f"PAYMENT#{intent.id}", "INTENT")
-        if item is None or not store.intent_of(item).live:
-            # Settled meanwhile (a notification and the reconciler raced): keep that outcome.
-            return store.intent_of(item) if item else intent
-        stored = store.intent_of(item)
-        with OutboxTransaction() as tx:
-            tx.save(store.intent_item(intent, item))
-            if store.due_key(intent) != (stored.next_check_at and store.due_key(stored)):
-                self._not_due(stored, tx)
-                tx.save(self._due(intent))
-        return intent
+        return self.store.save_pending(replace(intent, next_check_at=next_check))
 
-    def _end(self, intent: Intent, status: str, reason: str | None, now: datetime) -> Intent:
-        ended = intent.moved_to(status, now, failure_reason=reason)  # type: ignore[arg-type]
-        item = store.get(f"PAYMENT#{intent.id}", "INTENT")
-        if item is None or not store.intent_of(item).live:
-            return store.intent_of(item) if item else ended
-        with OutboxTransaction() as tx:
-            tx.save(store.intent_item(ended, item))
-            self._not_due(store.intent_of(item), tx)
-            if status == "succeeded":
-                for entry in store.ledger_items(
-                    payment_transaction(
-                        payment_id=intent.id,
-                        provider=intent.provider,
-                        doctor_id=intent.doctor_id,
-                        amount_xof=intent.amount_xof,
-                        commission_percent=self.commission_percent,
-                        posted_at=now,
-                    )
-                ):
-                    tx.save(entry, condition=store.item_model().pk.does_not_exist())
-                tx.emit(self._event("payment.succeeded", ended))
-            elif status == "failed":
-                tx.emit(self._event("payment.failed", ended, reason=reason or "failed"))
-            else:
-                tx.emit(self._event("payment.expired", ended))
+    def _end(
+        self, intent: Intent, status: IntentStatus, reason: str | None, now: datetime
+    ) -> Intent:
+        ended = intent.moved_to(status, now, failure_reason=reason)
+        ledger = None
+        if status == "succeeded":
+            ledger = payment_transaction(
+                payment_id=intent.id,
+                provider=intent.provider,
+                doctor_id=intent.doctor_id,
+                amount_xof=intent.amount_xof,
+                commission_percent=self.commission_percent,
+                posted_at=now,
+            )
+            event = self._event("payment.succeeded", ended)
+        elif status == "failed":
+            event = self._event("payment.failed", ended, reason=reason or "failed")
+        else:
+            event = self._event("payment.expired", ended)
+        # Settled meanwhile (a notification and the reconciler raced): that outcome stands.
+        settled_before = self.store.end(ended, event, ledger)
+        if settled_before is not None:
+            return settled_before
         logger.info("payment ended", extra={"payment_id": intent.id, "status": status})
         return ended
 
@@ -366,49 +458,50 @@ class PaymentService:
 
     def on_booked(self, event: Event) -> None:
         data = event.data
-        copy = store.get(f"CONSULTATION#{data['consultation_id']}", "COPY")
-        known = store.body_of(copy) if copy else {}
-        item = copy or store.item_model()(f"CONSULTATION#{data['consultation_id']}", "COPY")
-        item.body = store.dump(
-            {
-                **known,
-                "patient_id": data["patient_id"],
-                "doctor_id": data["doctor_id"],
-                "fee_xof": data["fee_xof"],
-                "payment_due_at": data.get("payment_due_at"),
-                # A cancellation or expiry that overtook the booking event keeps its word.
-                "status": known.get("status", data["status"]),
-            }
+        known = self.store.booking(data["consultation_id"])
+        facts = known.facts if known else {}
+        self.store.save_booking(
+            Booking(
+                data["consultation_id"],
+                {
+                    **facts,
+                    "patient_id": data["patient_id"],
+                    "doctor_id": data["doctor_id"],
+                    "fee_xof": data["fee_xof"],
+                    "payment_due_at": data.get("payment_due_at"),
+                    # A cancellation or expiry that overtook the booking event keeps its word.
+                    "status": facts.get("status", data["status"]),
+                },
+                known.version if known else None,
+            )
         )
-        item.save()
 
-    def _set_consultation_status(self, data: dict[str, Any], status: str) -> None:
-        copy = store.get(f"CONSULTATION#{data['consultation_id']}", "COPY")
-        item = copy or store.item_model()(f"CONSULTATION#{data['consultation_id']}", "COPY")
-        known = store.body_of(item)
-        item.body = store.dump(
+    def _set_consultation_status(self, data: dict[str, Any], status: str) -> Booking:
+        known = self.store.booking(data["consultation_id"])
+        facts = known.facts if known else {}
+        booking = Booking(
+            data["consultation_id"],
             {
-                **known,
+                **facts,
                 "patient_id": data["patient_id"],
                 "doctor_id": data["doctor_id"],
-                "fee_xof": known.get("fee_xof", data.get("fee_xof", 0)),
+                "fee_xof": facts.get("fee_xof", data.get("fee_xof", 0)),
                 "status": status,
-            }
+            },
+            known.version if known else None,
         )
-        item.save()
+        self.store.save_booking(booking)
+        return booking
 
     def on_expired(self, event: Event) -> None:
         self._set_consultation_status(event.data, "expired")
 
     def on_cancelled(self, event: Event) -> None:
         data = event.data
-        self._set_consultation_status(data, "cancelled")
+        booking = self._set_consultation_status(data, "cancelled")
         if not data.get("refund_due"):
             return
-        payment_id = data.get("payment_id")
-        if not payment_id:
-            copy = store.get(f"CONSULTATION#{data['consultation_id']}", "COPY")
-            payment_id = store.body_of(copy).get("live_intent") if copy else None
+        payment_id = data.get("payment_id") or booking.facts.get("live_intent")
         intent = self.find(payment_id) if payment_id else None
         if intent is None or intent.consultation_id != data["consultation_id"]:
             logger.warning(
@@ -433,27 +526,9 @@ class PaymentService:
                 "refund queued for an administrator",
                 extra={"payment_id": intent.id, "why": str(why)},
             )
-            queued = replace(intent, refund_status="queued", updated_at=self.clock())
-            item = store.get(f"PAYMENT#{intent.id}", "INTENT")
-            with OutboxTransaction() as tx:
-                tx.save(store.intent_item(queued, item))
-                tx.save(
-                    store.item_model()(
-                        "REFUNDS",
-                        intent.id,
-                        body=store.dump(
-                            {
-                                "payment_id": intent.id,
-                                "payer_id": intent.payer_id,
-                                "payer_phone": intent.payer_phone,
-                                "provider": intent.provider,
-                                "amount_xof": intent.amount_xof,
-                                "consultation_id": intent.consultation_id,
-                                "queued_at": self.clock(),
-                            }
-                        ),
-                    )
-                )
+            now = self.clock()
+            queued = replace(intent, refund_status="queued", updated_at=now)
+            self.store.queue_refund(queued, now)
             return queued
         return self.refunded(intent, reference)
 
@@ -465,31 +540,37 @@ class PaymentService:
         done = intent.moved_to(
             "refunded", now, refund_status="refunded", refund_reference=reference or None
         )
-        item = store.get(f"PAYMENT#{intent.id}", "INTENT")
-        with OutboxTransaction() as tx:
-            tx.save(store.intent_item(done, item))
-            if intent.refund_status == "queued":
-                tx.delete(store.item_model()("REFUNDS", intent.id), add_version_condition=False)
-            for entry in store.ledger_items(
-                refund_transaction(
-                    payment_id=intent.id,
-                    provider=intent.provider,
-                    doctor_id=intent.doctor_id,
-                    payer_id=intent.payer_id,
-                    amount_xof=intent.amount_xof,
-                    commission_percent=self.commission_percent,
-                    posted_at=now,
-                )
-            ):
-                tx.save(entry, condition=store.item_model().pk.does_not_exist())
-            tx.emit(self._event("payment.refunded", done))
+        ledger = refund_transaction(
+            payment_id=intent.id,
+            provider=intent.provider,
+            doctor_id=intent.doctor_id,
+            payer_id=intent.payer_id,
+            amount_xof=intent.amount_xof,
+            commission_percent=self.commission_percent,
+            posted_at=now,
+        )
+        self.store.record_refund(
+            done,
+            ledger,
+            self._event("payment.refunded", done),
+            was_queued=intent.refund_status == "queued",
+        )
         return done
 
-    def queued_refunds(self) -> list[dict[str, Any]]:
-        return [store.body_of(item) for item in store.item_model().query("REFUNDS")]
+    def refund_paid_out(self, payment_id: str, reference: str) -> Intent:
+        """An administrator sent a queued refund's money back by hand, under `reference`."""
+        intent = self.find(payment_id)
+        if intent is None:
+            raise NotFoundError("No such payment.")
+        if intent.refund_status != "queued":
+            raise ConflictError("No refund of this payment is waiting.")
+        return self.refunded(intent, reference)
 
-    def earnings(self, doctor_id: str, period: str) -> list[Any]:
-        return earnings_by_period(store.entries_of_account(f"doctor:{doctor_id}"), period)
+    def queued_refunds(self) -> list[dict[str, Any]]:
+        return self.store.queued_refunds()
+
+    def earnings(self, doctor_id: str, period: str) -> list[PeriodEarnings]:
+        return earnings_by_period(self.store.entries_of_account(f"doctor:{doctor_id}"), period)
 
 
 def _instant(text: str | None) -> datetime | None:
