@@ -4,7 +4,7 @@ domain's refusals are answered by chalicelib/problems.py, installed on the app."
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
@@ -15,14 +15,17 @@ from keneya.i18n import request_language
 from keneya.openapi import operation
 from keneya.tokens import principal
 
+if TYPE_CHECKING:
+    from chalicelib.service import Records
+
 # Clinical data must not sit in a browser's or a proxy's cache.
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def records() -> Any:
-    from chalicelib.bootstrap import records as wired
+def records() -> Records:
+    from chalicelib.bootstrap import service
 
-    return wired()
+    return service()
 
 
 def caller(blueprint: Blueprint) -> Any:

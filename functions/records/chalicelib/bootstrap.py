@@ -1,41 +1,17 @@
-"""The service's parts wired once per process, on first use (the outbox relay and /health
-never pay for pymongo or S3)."""
+"""The service's parts wired once per process (a Lambda sandbox), on first use: the outbox relay
+and /health never pay for pymongo or S3."""
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
 from chalicelib.service import Records
 
 
-def emit_record_updated(announcement: dict[str, Any]) -> None:
-    """Commit the announced `record.updated` to the outbox (the table's stream publishes it),
-    with the announcement's id: handing it over twice commits it once."""
-    from pynamodb.exceptions import TransactWriteError
-
-    from keneya.config import settings
-    from keneya.events import new_event
-    from keneya.outbox import OutboxTransaction, outbox_model
-    from keneya.relay import OUTBOX_PREFIX
-
-    outbox = outbox_model(settings().table_name)
-    if outbox.count(f"{OUTBOX_PREFIX}{announcement['id']}", outbox.sk == "EVENT", limit=1):
-        return  # handed over before (a redelivered completion): committed once is enough
-    payload = {k: v for k, v in announcement["payload"].items() if v is not None}
-    event = new_event("record.updated", payload).model_copy(update={"id": announcement["id"]})
-    try:
-        with OutboxTransaction() as tx:
-            tx.emit(event)
-    except TransactWriteError as error:
-        reasons = [r.code for r in (error.cancellation_reasons or []) if r is not None]
-        if reasons != ["ConditionalCheckFailed"]:
-            raise
-
-
 @cache
-def records() -> Records:
-    from chalicelib.attachments import Bucket
+def service() -> Records:
+    from chalicelib.attachment_store import Bucket
+    from chalicelib.outbox_store import emit_record_updated
     from chalicelib.store import Store, database
     from keneya.aws import client
     from keneya.config import settings

@@ -1,22 +1,26 @@
-"""What the records API and the consultation events do, on top of the store: access decided
-once (`chalicelib.access.decide`), every read and write audited, `record.updated` emitted.
+"""What the records API and the consultation events do, and the ports they do it through:
+access decided once (`chalicelib.access.decide`), every read and write audited, `record.updated`
+emitted.
 
-`record.updated` carries ids and the kind of change only, never clinical content.
+`Records` is driven by the routes, the event handlers and the tests with the same parts: a
+`RecordStore` (`chalicelib.store.Store` on MongoDB, or the tests' in-memory one), an `Emit`
+(`chalicelib.outbox_store.emit_record_updated`, the DynamoDB outbox) and an `AttachmentStorage`
+(`chalicelib.attachment_store.Bucket`, S3). `record.updated` carries ids and the kind of change
+only, never clinical content.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib import record as sections
-from chalicelib.access import Access, care_status, decide
+from chalicelib.access import Access, CareLink, Share, care_status, decide
 from chalicelib.errors import InvalidEntry
-from chalicelib.store import Store
 from chalicelib.vitals import ALL_KINDS, measure
 from keneya.clock import utc_now
 from keneya.logs import logger
@@ -26,9 +30,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 MAX_SHARE = timedelta(days=366)
 # Announcements still pending this long after their change were stranded by a failure.
 STRANDED_AFTER = timedelta(minutes=2)
-Emit = Callable[[dict[str, Any]], None]
 Clock = Callable[[], datetime]
-
 
 
 class NoAccess(Exception):
@@ -45,14 +47,160 @@ class Caller:
     role: str
 
 
+# -- the ports ----------------------------------------------------------------------------------
+
+
+class RecordStore(Protocol):
+    """Where the record, its history, the care links, the shares and the audit are kept.
+
+    Documents are plain dicts as MongoDB holds them. The record document (`_id` = patient id)
+    carries a `revision` that each `replace_sections` moves on, and `outbox`, the announcements
+    of its changes not yet handed to `Emit`. The audit is append-only."""
+
+    # the record document
+
+    def record(self, patient_id: str) -> dict[str, Any]:
+        """The record document, or `{"_id": patient_id}` when nothing was written yet."""
+        ...
+
+    def set_profile(self, patient_id: str, profile: dict[str, Any]) -> None: ...
+
+    def replace_sections(
+        self,
+        patient_id: str,
+        revision: int | None,
+        sections: dict[str, Any],
+        at: datetime,
+        pending: dict[str, Any] | None = None,
+    ) -> bool:
+        """Write `sections` and queue `pending` together, if the record is still at `revision`
+        (None: never written); False (nothing written) when another write came first."""
+        ...
+
+    def push_pending(self, patient_id: str, announcement: dict[str, Any]) -> None: ...
+
+    def pull_pending(self, patient_id: str, announcement_id: str) -> None: ...
+
+    def with_pending(self, before: datetime, limit: int = ...) -> list[str]:
+        """Patients whose record holds announcements queued before `before`."""
+        ...
+
+    # history, newest first
+
+    def add_encounter(self, encounter: dict[str, Any]) -> bool:
+        """Keep the encounter unless its `_id` is there already; True when it was new."""
+        ...
+
+    def encounters(self, patient_id: str, limit: int = ...) -> list[dict[str, Any]]: ...
+
+    def encounter(self, patient_id: str, consultation_id: str) -> dict[str, Any] | None: ...
+
+    def add_observation(self, observation: dict[str, Any]) -> None: ...
+
+    def observations(
+        self, patient_id: str, kind: str | None = None, limit: int = ...
+    ) -> list[dict[str, Any]]: ...
+
+    def add_attachment(self, attachment: dict[str, Any]) -> None: ...
+
+    def attachment(self, patient_id: str, attachment_id: str) -> dict[str, Any] | None:
+        """The attachment, pending or available."""
+        ...
+
+    def confirm_attachment(self, attachment_id: str, size: int, at: datetime) -> None:
+        """Make it `available` with its checked size; it is no longer discarded."""
+        ...
+
+    def attachments(self, patient_id: str, limit: int = ...) -> list[dict[str, Any]]:
+        """The available attachments only."""
+        ...
+
+    # access
+
+    def advance_care(
+        self,
+        consultation_id: str,
+        patient_id: str,
+        doctor_id: str,
+        status: str,
+        completed_at: datetime | None,
+    ) -> None:
+        """Move the consultation's care status forward only (`access.moves_forward`)."""
+        ...
+
+    def care_links(self, patient_id: str, doctor_id: str) -> list[CareLink]: ...
+
+    def add_share(self, share: dict[str, Any]) -> None: ...
+
+    def shares(self, patient_id: str, doctor_id: str | None = None) -> list[dict[str, Any]]: ...
+
+    def active_shares(self, patient_id: str, doctor_id: str) -> list[Share]:
+        """The doctor's shares of the record, revoked and expired ones included (`decide`
+        tells them apart)."""
+        ...
+
+    def revoke_share(self, patient_id: str, share_id: str, at: datetime) -> bool:
+        """False when the record has no such share not yet revoked."""
+        ...
+
+    # audit
+
+    def audit(self, entry: dict[str, Any]) -> None: ...
+
+    def audit_once(self, entry: dict[str, Any]) -> None:
+        """Append `entry` unless an entry with its `_id` is there already."""
+        ...
+
+    def audit_entries(self, patient_id: str, limit: int = ...) -> Iterator[dict[str, Any]]: ...
+
+
+class Emit(Protocol):
+    """Hands one `record.updated` announcement (`id`, `at`, `payload`) to the outbox. The same
+    id handed over twice is committed once; raising leaves it pending in the record, for
+    `Records.publish_stranded`."""
+
+    def __call__(self, announcement: dict[str, Any], /) -> None: ...
+
+
+class AttachmentStorage(Protocol):
+    """Where attachments' contents go, through presigned URLs the client uses directly."""
+
+    def key(self, patient_id: str, attachment_id: str) -> str: ...
+
+    def upload_request(self, key: str, content_type: str, size: int) -> dict[str, Any]:
+        """The presigned upload for exactly that type and length."""
+        ...
+
+    def check_upload(self, key: str, content_type: str, expected_size: int | None = None) -> int:
+        """The uploaded object's size once it passed `chalicelib.attachments`' checks;
+        `UploadRejected` (and the object deleted, if it was there) otherwise."""
+        ...
+
+    def download_url(self, key: str, filename: str, content_type: str) -> str: ...
+
+
+# -- the use cases ------------------------------------------------------------------------------
+
+
 class Records:
     def __init__(
-        self, store: Store, emit: Emit, clock: Clock = utc_now, bucket: Any = None
+        self,
+        store: RecordStore,
+        emit: Emit,
+        clock: Clock = utc_now,
+        bucket: AttachmentStorage | None = None,
     ) -> None:
         self.store = store
         self.emit = emit
         self.clock = clock
         self.bucket = bucket
+
+    @property
+    def _files(self) -> AttachmentStorage:
+        if self.bucket is None:
+            # Only the domain tests of the record itself run without one.
+            raise RuntimeError("these Records were given no attachment storage")
+        return self.bucket
 
     # -- access and audit ------------------------------------------------------------------
 
@@ -262,13 +410,13 @@ class Records:
             "title": fields["title"],
             "content_type": fields["content_type"],
             "size": fields["size"],
-            "key": self.bucket.key(patient_id, attachment_id),
+            "key": self._files.key(patient_id, attachment_id),
             "status": "pending",
             "created_at": now,
             "discard_at": attachment_discard_at(now),
         }
         self.store.add_attachment(attachment)
-        upload = self.bucket.upload_request(
+        upload = self._files.upload_request(
             attachment["key"], attachment["content_type"], attachment["size"]
         )
         return attachment, upload
@@ -280,7 +428,7 @@ class Records:
             raise NotThere()
         if attachment["status"] == "available":
             return attachment
-        size = self.bucket.check_upload(
+        size = self._files.check_upload(
             attachment["key"], attachment["content_type"], attachment["size"]
         )
         announcement = self._announcement(patient_id, "attachment", "attachments", attachment_id)
@@ -298,7 +446,7 @@ class Records:
         attachment = self.store.attachment(patient_id, attachment_id)
         if attachment is None or attachment["status"] != "available":
             raise NotThere()
-        url = self.bucket.download_url(
+        url = self._files.download_url(
             attachment["key"], attachment["title"], attachment["content_type"]
         )
         return {**attachment, "download_url": url}

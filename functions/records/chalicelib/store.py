@@ -61,7 +61,8 @@ def ensure_indexes(db: Any) -> None:
 
 
 class Store:
-    """Reads and writes of the records documents in `db` (a pymongo Database)."""
+    """The `chalicelib.service.RecordStore` on the records documents in `db` (a pymongo
+    Database)."""
 
     def __init__(self, db: Any) -> None:
         self.db = db
