@@ -4,7 +4,8 @@
   (`?token=<access token>&consultation_id=<id>`); every message is a frame of
   `chalicelib.protocol` (join, offer, answer, ice_candidate, leave, ping), relayed only to the
   other participant. Chalice gives one `$default` route; the frame's `action` picks the command.
-- HTTP (under /api/v1/signaling): the ICE servers with time-limited TURN credentials.
+- HTTP (under /api/v1/signaling, `chalicelib.api`): the ICE servers with time-limited TURN
+  credentials.
 - Events: `consultation.started` opens a room; `.completed`, `.cancelled` and `.no_show` close
   it and disconnect its members. The outbox relay publishes `call.joined` / `call.left`.
 """
@@ -15,19 +16,21 @@ from typing import Any
 
 from chalice import Chalice, Response
 
-from chalicelib import protocol, schemas
+from chalicelib import api, protocol
+from chalicelib.problems import problem_of
 from keneya import http
 from keneya.asyncapi import describe_socket
 from keneya.consumer import events_queue_name
 from keneya.openapi import operation
 from keneya.relay import relay, table_stream_arn
-from keneya.tokens import jwt_authorizer, principal
+from keneya.tokens import jwt_authorizer
 
 app = Chalice(app_name="keneya-signaling")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
-http.install(app)
+http.install(app, problems=problem_of)
 describe_socket(app, protocol.socket_api())
 authorizer = jwt_authorizer(app)
+app.register_blueprint(api.blueprint(authorizer))
 
 
 def signaling(event: Any = None) -> Any:
@@ -41,31 +44,6 @@ def signaling(event: Any = None) -> Any:
 @operation("Whether the signaling service is up")
 def health() -> dict[str, str]:
     return {"service": "signaling", "status": "ok"}
-
-
-@app.route("/ice-servers", authorizer=authorizer)
-@operation(
-    "ICE servers and a time-limited TURN credential for a consultation's call",
-    query=schemas.IceServersQuery,
-    response=schemas.IceServersAnswer,
-    errors=(400, 401, 404, 409),
-    description="Only the doctor and the patient of a consultation whose room is open get "
-    "them; the credential follows the TURN REST API scheme (coturn `use-auth-secret`).",
-)
-def ice_servers() -> Response:
-    from chalicelib.bootstrap import ice_servers_for
-    from chalicelib.rooms import NotAdmitted, RoomClosed
-
-    who = principal(app.current_request)
-    query = http.parse_query(schemas.IceServersQuery, app.current_request)
-    try:
-        signaling().admit(who.user_id, query.consultation_id)
-    except NotAdmitted:
-        raise http.NotFound("No such consultation room.") from None
-    except RoomClosed:
-        raise http.Conflict("This consultation's room is closed.") from None
-    answer = ice_servers_for(who.user_id).to_json()
-    return http.json_response(answer, headers={"Cache-Control": "no-store"})
 
 
 # -- WebSocket -------------------------------------------------------------------------------
