@@ -299,11 +299,12 @@ class PaymentFailed(PaymentRef):
 
 
 class PaymentInitiated(PaymentRef):
-    """A payment intent was created; the payer still has to pay (within 15 minutes)."""
+    """A payment intent was created; the payer still has to pay, before the booking's
+    `payment_due_at`."""
 
 
 class PaymentExpired(PaymentRef):
-    """Unpaid 15 minutes after it was created (the provider confirmed it was not paid)."""
+    """Unpaid at the booking's payment deadline (the provider confirmed it was not paid)."""
 
 
 # --- records ------------------------------------------------------------------------------
