@@ -187,6 +187,8 @@ def test_an_administrator_verifies_a_doctor_and_suspends_another_whose_patient_i
         lambda: driver.execute_script("return arguments[0].naturalWidth", photo) == 16,
         "the photo shown (fetched with the administrator's token, through its presigned link)",
     )
+    # the decisions' history arrives by a request of its own
+    screen.until(lambda: "Aucune décision pour l'instant." in text(screen), "an empty history")
     page = words(screen)
     assert "En attente de vérification" in page and "CNOM-ML-" in page
     assert "Centre de santé de référence de Kayes" in page, page

@@ -20,6 +20,8 @@ class InMemoryRoomStore:
         self.events: list[tuple[str, dict[str, Any]]] = []
         # Set to make the next seat write lose a race (someone else wrote first).
         self.conflicts_to_raise = 0
+        # Set to a seat: the peer takes it between the next join's read and its write.
+        self.peer_moves_meanwhile: Seat | None = None
 
     def load(self, consultation_id: str) -> RoomState | None:
         room = self.rooms.get(consultation_id)
@@ -50,10 +52,18 @@ class InMemoryRoomStore:
         for departure in departures:
             self._write_departure(room, departure)
 
-    def take_seat(self, room: Room, before: Seat, after: Seat, *, record_join: bool) -> None:
+    def take_seat(
+        self, room: Room, before: Seat, after: Seat, *, peer: Seat, record_join: bool
+    ) -> None:
         if not self.rooms[room.consultation_id].is_open:
             raise Conflict(room.consultation_id)
         self._check(room, before)
+        if self.peer_moves_meanwhile is not None:
+            moved, self.peer_moves_meanwhile = self.peer_moves_meanwhile, None
+            self.seats[(room.consultation_id, moved.role)] = moved
+        stored_peer = self.seats.get((room.consultation_id, peer.role))
+        if stored_peer is not None and stored_peer.version != peer.version:
+            raise Conflict(room.consultation_id)
         self.seats[(room.consultation_id, after.role)] = after
         if record_join:
             self.events.append(("call.joined", call_joined(room.consultation_id, after)))

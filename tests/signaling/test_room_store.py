@@ -43,11 +43,25 @@ def test_of_two_connections_racing_for_one_seat_only_one_wins(store, room):
     seat, peer = state.seat("patient"), state.seat("doctor")
     first, second = join(seat, peer, "conn-1", NOW), join(seat, peer, "conn-2", NOW)
 
-    store.take_seat(room, seat, first.seat, record_join=True)
+    store.take_seat(room, seat, first.seat, peer=peer, record_join=True)
 
     with pytest.raises(Conflict):
-        store.take_seat(room, seat, second.seat, record_join=True)
+        store.take_seat(room, seat, second.seat, peer=peer, record_join=True)
     assert store.load(room.consultation_id).seat("patient").connection_id == "conn-1"
+
+
+def test_a_seat_is_not_taken_when_the_peer_moved_since_it_was_read(store, room):
+    state = store.load(room.consultation_id)
+    doctor, patient = state.seat("doctor"), state.seat("patient")
+    store.take_seat(
+        room, doctor, join(doctor, patient, "conn-d", NOW).seat, peer=patient, record_join=True
+    )
+
+    with pytest.raises(Conflict):  # the patient's reading said the doctor was not there
+        store.take_seat(
+            room, patient, join(patient, doctor, "conn-p", NOW).seat, peer=doctor, record_join=True
+        )
+    assert store.load(room.consultation_id).seat("patient").present is False
 
 
 def test_a_seat_cannot_be_taken_in_a_closed_room(store, room):
@@ -58,7 +72,11 @@ def test_a_seat_cannot_be_taken_in_a_closed_room(store, room):
 
     with pytest.raises(Conflict):
         store.take_seat(
-            room, seat, join(seat, state.seat("patient"), "c", NOW).seat, record_join=True
+            room,
+            seat,
+            join(seat, state.seat("patient"), "c", NOW).seat,
+            peer=state.seat("patient"),
+            record_join=True,
         )
     assert store.open(room) is False
     assert store.load(room.consultation_id).room.closed_reason == "completed"
@@ -68,7 +86,7 @@ def test_a_departure_vacates_the_seat_it_was_computed_from(store, room):
     state = store.load(room.consultation_id)
     seat = state.seat("doctor")
     taken = join(seat, state.seat("patient"), "conn-d", NOW).seat
-    store.take_seat(room, seat, taken, record_join=True)
+    store.take_seat(room, seat, taken, peer=state.seat("patient"), record_join=True)
 
     store.vacate_seat(room, taken, depart(taken, "conn-d", "left", NOW))
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from chalicelib.rooms import NotAdmitted, RoomClosed
+from chalicelib.rooms import NotAdmitted, RoomClosed, join
 from chalicelib.service import Signaling
 
 from .fakes import Clock, InMemoryRoomStore, RecordingSockets
@@ -142,6 +142,24 @@ def test_a_join_that_loses_a_race_is_tried_again(service, sockets, store):
 
     assert sockets.last("d1")["type"] == "joined"
     assert store.event_types() == ["call.joined"]
+
+
+def test_two_joining_at_the_same_instant_are_each_told_the_other_is_there(
+    service, sockets, store, clock
+):
+    # given the patient reads the room, and the doctor takes their seat before the patient writes
+    service.connect("d1", DOCTOR, CONSULTATION)
+    service.connect("p1", PATIENT, CONSULTATION)
+    doctor_seat = store.load(CONSULTATION).seat("doctor")
+    patient_seat = store.load(CONSULTATION).seat("patient")
+    store.peer_moves_meanwhile = join(doctor_seat, patient_seat, "d1", clock()).seat
+
+    # when the patient's join is written
+    say(service, "p1", action="join")
+
+    # then it was tried again on a fresh reading: the patient learns the doctor is there
+    assert sockets.last("p1")["type"] == "joined"
+    assert sockets.last("p1")["peer"] == {"role": "doctor", "present": True}
 
 
 # -- relaying ----------------------------------------------------------------------------------

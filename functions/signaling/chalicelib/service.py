@@ -41,7 +41,9 @@ class Store(Protocol):
     def close(
         self, state: RoomState | None, room: Room, departures: Iterable[Departure]
     ) -> None: ...
-    def take_seat(self, room: Room, before: Seat, after: Seat, *, record_join: bool) -> None: ...
+    def take_seat(
+        self, room: Room, before: Seat, after: Seat, *, peer: Seat, record_join: bool
+    ) -> None: ...
     def vacate_seat(self, room: Room, before: Seat, departure: Departure) -> None: ...
     def remember_connection(self, connection: Connection, now: datetime) -> None: ...
     def forget_connection(self, connection_id: str) -> None: ...
@@ -112,8 +114,14 @@ class Signaling:
             joining = rooms.join(seat, peer, connection.connection_id, self.clock())
             if joining.seat != seat:
                 try:
+                    # Only if the peer's seat is still as read: two people joining at the same
+                    # instant would otherwise each be told the other is not there.
                     self.store.take_seat(
-                        state.room, seat, joining.seat, record_join=joining.presence_began
+                        state.room,
+                        seat,
+                        joining.seat,
+                        peer=peer,
+                        record_join=joining.presence_began,
                     )
                 except Conflict:
                     continue

@@ -104,14 +104,24 @@ class RoomStore:
             for departure in departures:
                 self._write_departure(tx, room, departure)
 
-    def take_seat(self, room: Room, before: Seat, after: Seat, *, record_join: bool) -> None:
-        """Give the seat to its new connection; `call.joined` when a presence begins."""
+    def take_seat(
+        self, room: Room, before: Seat, after: Seat, *, peer: Seat, record_join: bool
+    ) -> None:
+        """Give the seat to its new connection, while the room is open and the peer's seat is
+        as it was read (what the joiner is told of the peer stays true); `call.joined` when a
+        presence begins."""
         with self._transaction(room) as tx:
             tx.condition_check(
                 self.models.RoomItem,
                 room_pk(room.consultation_id),
                 ROOM_SK,
                 condition=self.models.RoomItem.closed_at.does_not_exist(),
+            )
+            tx.condition_check(
+                self.models.SeatItem,
+                room_pk(room.consultation_id),
+                seat_sk(peer.role),
+                condition=self._unchanged(peer),
             )
             tx.save(self._seat_item(room, after), condition=self._unchanged(before))
             if record_join:
