@@ -85,4 +85,5 @@ def message(event: Any) -> dict[str, int]:
 def consume_events(event: Any) -> dict[str, Any]:
     from chalicelib.handlers import consume_events as consume
 
-    return consume(event, parts().dispatcher.handle)
+    wired = parts()
+    return consume(event, wired.dispatcher.handle, wired.batch.scope)

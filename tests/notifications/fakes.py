@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -10,10 +11,10 @@ from typing import Any
 from chalicelib.calls import Announced, Participants
 from chalicelib.contacts import Contact, ContactFacts
 from chalicelib.delivery import FINISHED, DeliveryProblem
-from chalicelib.service import Dispatcher, Target
 from chalicelib.inbox import InboxItem
 from chalicelib.notices import Message, Notice
 from chalicelib.preferences import Preferences
+from chalicelib.service import Dispatcher, Target
 from keneya.events import Event, new_event
 
 
@@ -149,6 +150,27 @@ class Consultations:
         return True
 
 
+class Writes:
+    """The end of each event's handling: the stores' fakes write at once, so this only records
+    each commit (whether the event was marked applied) and the scopes opened."""
+
+    def __init__(self) -> None:
+        self.commits: list[bool] = []
+        self.open_scopes = 0
+
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        self.open_scopes += 1
+        try:
+            yield
+        finally:
+            self.open_scopes -= 1
+
+    def commit(self, *, applied: bool) -> None:
+        assert self.open_scopes, "committed outside the event's scope"
+        self.commits.append(applied)
+
+
 @dataclass
 class Sender:
     """Records what it sends; `failures` are raised in turn before it starts succeeding.
@@ -180,6 +202,7 @@ class World:
     email: Sender
     push: Sender
     consultations: Consultations
+    writes: Writes
     dispatcher: Dispatcher
 
 
@@ -197,6 +220,7 @@ def world(
         "email": Sender("email"),
         "push": Sender(),
         "consultations": Consultations(),
+        "writes": Writes(),
     }
     dispatcher = Dispatcher(
         people=parts["people"],
@@ -204,6 +228,7 @@ def world(
         deliveries=parts["deliveries"],
         sockets=parts["sockets"],
         consultations=parts["consultations"],
+        writes=parts["writes"],
         senders={"sms": parts["sms"], "email": parts["email"], "push": parts["push"]},
     )
     return World(dispatcher=dispatcher, **parts)

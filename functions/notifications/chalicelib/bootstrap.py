@@ -22,6 +22,7 @@ from email.utils import formataddr, parseaddr
 from functools import cache
 from typing import Any
 
+from chalicelib.batch import Batch
 from chalicelib.channels import EmailChannel, PushChannel, SmsChannel, SnsSmsGateway
 from chalicelib.connections import ConnectionRegistry
 from chalicelib.delivery_store import DeliveryLogStore
@@ -43,6 +44,7 @@ DEFAULT_SENDER = "no-reply@keneya.ml"
 @dataclass(frozen=True)
 class Parts:
     dispatcher: Dispatcher
+    batch: Batch
     inbox: InboxStore
     people: PeopleStore
     deliveries: DeliveryLogStore
@@ -105,18 +107,21 @@ def parts() -> Parts:
     bound = models()
     config = settings()
     sns: Any = client("sns")
-    people = PeopleStore(bound, utc_now)
-    inbox = InboxStore(bound, utc_now)
-    deliveries = DeliveryLogStore(bound, utc_now)
-    connections = ConnectionRegistry(bound, utc_now)
+    dynamodb: Any = client("dynamodb")
+    batch = Batch(lambda items: dynamodb.transact_write_items(TransactItems=items))
+    people = PeopleStore(bound, utc_now, batch)
+    inbox = InboxStore(bound, utc_now, batch, dynamodb.query)
+    deliveries = DeliveryLogStore(bound, utc_now, batch)
+    connections = ConnectionRegistry(bound, utc_now, batch)
     sockets = SocketFanout(connections, _post_to_connection)
-    devices = Devices(bound, sns, push_applications, utc_now)
+    devices = Devices(bound, sns, push_applications, utc_now, batch)
     dispatcher = Dispatcher(
         people=people,
         inbox=inbox,
         deliveries=deliveries,
         sockets=sockets,
-        consultations=ParticipantsStore(bound),
+        consultations=ParticipantsStore(bound, batch),
+        writes=batch,
         senders={
             "sms": SmsChannel(SnsSmsGateway(sns, config.get("SMS_SENDER_ID"))),
             "email": EmailChannel(client("ses"), email_sender(), _verify_sender),
@@ -125,6 +130,7 @@ def parts() -> Parts:
     )
     return Parts(
         dispatcher=dispatcher,
+        batch=batch,
         inbox=inbox,
         people=people,
         deliveries=deliveries,

@@ -6,7 +6,8 @@ person (to reach all of them) and one under the connection id (to find its owner
 write fails, `$connect` fails and the client is refused, and the orphan is dropped the first
 time a send finds the connection gone. Both expire with API Gateway's two-hour connection limit,
 and reading skips the expired ones DynamoDB has not removed yet, so a connection whose
-`$disconnect` never ran does not linger.
+`$disconnect` never ran does not linger. The live sockets the inbox read with a person's unread
+count, right after storing a notification, serve the frame that follows, once (`live`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from chalicelib.batch import MISSING, Batch
 from chalicelib.tables import (
     CONNECTION_LIFETIME,
     CONNECTION_PREFIX,
@@ -36,9 +38,10 @@ class OpenConnection:
 
 
 class ConnectionRegistry:
-    def __init__(self, models: Models, now: Callable[[], datetime]) -> None:
+    def __init__(self, models: Models, now: Callable[[], datetime], batch: Batch) -> None:
         self.models = models
         self.now = now
+        self.batch = batch
 
     def open(self, connection_id: str, user_id: str, role: str) -> None:
         now = self.now()
@@ -76,6 +79,9 @@ class ConnectionRegistry:
 
     def live(self, user_id: str) -> list[str]:
         """The person's connections that have not expired, oldest first."""
+        just_read = self.batch.take("sockets", user_id)
+        if just_read is not MISSING:
+            return list(just_read)
         PersonSocket = self.models.PersonSocket
         now = self.now()
         return [

@@ -3,7 +3,8 @@
 Claiming a channel is one conditional write: it succeeds only while the channel is not finished
 (new, or left sending / retrying by an earlier attempt), so two handlings of the same event can
 never both send on a finished channel. The log holds statuses and provider references, never
-the words sent or an address.
+the words sent or an address. An outcome reached without a send (`settle`) is kept for the end of
+the event's handling (`chalicelib.batch`): no send depends on it.
 """
 
 from __future__ import annotations
@@ -14,15 +15,17 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
+from chalicelib.batch import Batch
 from chalicelib.delivery import Status
 from chalicelib.preferences import Channel
 from chalicelib.tables import DELIVERY_RETENTION, Models, delivery_key
 
 
 class DeliveryLogStore:
-    def __init__(self, models: Models, now: Callable[[], datetime]) -> None:
+    def __init__(self, models: Models, now: Callable[[], datetime], batch: Batch) -> None:
         self.Delivery = models.Delivery
         self.now = now
+        self.batch = batch
 
     def claim(self, notification_id: str, channel: Channel, user_id: str | None) -> int | None:
         D = self.Delivery
@@ -70,14 +73,13 @@ class DeliveryLogStore:
             actions.append(D.reason.set(reason))
         if user_id:
             actions.append(D.user_id.set(user_id))
-        try:
-            D(pk=pk, sk=sk).update(
+        # Left out of the write when the channel is finished already (`Batch`).
+        self.batch.write_at_end(
+            D(pk=pk, sk=sk).get_update_kwargs_from_instance(
                 actions=actions,
                 condition=D.pk.does_not_exist() | D.status.is_in("sending", "retrying"),
             )
-        except UpdateError as error:
-            if getattr(error, "cause_response_code", None) != "ConditionalCheckFailedException":
-                raise
+        )
 
     def record(
         self,

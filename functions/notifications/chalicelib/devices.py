@@ -3,7 +3,8 @@
 Android and web browsers go through Firebase Cloud Messaging, iPhones through APNs; each has an
 SNS platform application whose ARN comes from configuration. A token belongs to the device, not
 the account: when another person signs in on the device and registers the same token, the
-previous holder stops receiving its pushes.
+previous holder stops receiving its pushes. While events are handled, the devices the inbox read
+with a person's unread count serve that batch's pushes (`chalicelib.batch`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.batch import MISSING, Batch
 from chalicelib.tables import DEVICE_PREFIX, Models, device_key, user_pk
 
 if TYPE_CHECKING:
@@ -60,12 +62,14 @@ class Devices:
         sns: Any,
         applications: Callable[[], Mapping[str, str]],
         now: Callable[[], datetime],
+        batch: Batch,
     ) -> None:
         """`applications()`: SNS platform application ARN by service ("fcm", "apns")."""
         self.Device = models.Device
         self.sns = sns
         self.applications = applications
         self.now = now
+        self.batch = batch
 
     def register(self, user_id: str, token: str, platform: Platform) -> Device:
         application = self.applications().get(SERVICE_OF[platform])
@@ -109,15 +113,18 @@ class Devices:
         return endpoint_arn
 
     def of(self, user_id: str) -> list[Device]:
+        kept = self.batch.kept("devices", user_id)
+        if kept is not MISSING:
+            return list(kept)
         D = self.Device
-        return [
-            Device(
-                item.device_id, user_id, item.platform, item.endpoint_arn, item.registered_at
-            )
+        found = [
+            device_of(user_id, item)
             for item in D.query(
                 user_pk(user_id), D.sk.startswith(DEVICE_PREFIX), consistent_read=True
             )
         ]
+        self.batch.keep("devices", user_id, found)
+        return found
 
     def remove(self, user_id: str, identifier: str) -> bool:
         """Forget one of the person's devices and its endpoint; False if they have no such."""
@@ -134,3 +141,8 @@ class Devices:
     def forget(self, device: Device) -> None:
         """Forget a device whose endpoint the push service disabled (uninstalled app)."""
         self.Device(pk=user_pk(device.user_id), sk=device_key(device.id)).delete()
+        self.batch.forget("devices", device.user_id)
+
+
+def device_of(user_id: str, item: Any) -> Device:
+    return Device(item.device_id, user_id, item.platform, item.endpoint_arn, item.registered_at)

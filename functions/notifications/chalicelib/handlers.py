@@ -7,6 +7,8 @@ rather than the queue's fixed visibility timeout.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from chalicelib.redelivery import delay_failed
@@ -16,9 +18,14 @@ from keneya.config import settings
 from keneya.consumer import consume
 
 
-def consume_events(event: Any, handle: Any) -> dict[str, Any]:
-    """Consume an SQS batch, each event given to `handle`; failed ones come back later."""
-    result = consume(event, dict.fromkeys(REACTIONS, handle))
+def consume_events(
+    event: Any, handle: Any, scope: Callable[[], AbstractContextManager[Any]] = nullcontext
+) -> dict[str, Any]:
+    """Consume an SQS batch, each event given to `handle`; failed ones come back later.
+    `scope()` is open while the batch is handled: what is read for one event may serve the
+    next of the same batch, never another invocation (`chalicelib.batch`)."""
+    with scope():
+        result = consume(event, dict.fromkeys(REACTIONS, handle))
     queue_url = settings().get("EVENTS_QUEUE_URL")
     if queue_url and result.get("batchItemFailures"):
         delay_failed(

@@ -5,6 +5,10 @@ left alone), reading is one conditional update that also takes the notification 
 unread index. The unread count is counted from the notifications themselves with a strongly
 consistent read, so it is never out of step with them (a stored counter would need a
 transaction with every change, and could drift if one was lost).
+
+After storing a notification, one query of the person's items counts the unread ones and reads
+their live sockets and devices too, which the frame and the push that follow use
+(`chalicelib.batch`): the sockets are read after the notification was stored, as before.
 """
 
 from __future__ import annotations
@@ -17,8 +21,12 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.models import Model
 
+from chalicelib.batch import Batch
+from chalicelib.devices import device_of
 from chalicelib.inbox import InboxItem, Page, decode_cursor, encode_cursor
 from chalicelib.tables import (
+    CONNECTION_PREFIX,
+    DEVICE_PREFIX,
     NOTIFICATION_PREFIX,
     READ_RETENTION,
     Models,
@@ -38,10 +46,19 @@ def _condition_failed(error: Exception) -> bool:
 
 
 class InboxStore:
-    def __init__(self, models: Models, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        models: Models,
+        now: Callable[[], datetime],
+        batch: Batch,
+        query: Callable[..., dict[str, Any]],
+    ) -> None:
+        """`query(**request)`: DynamoDB's Query (one page)."""
         self.models = models
         self.Notification = models.Notification
         self.now = now
+        self.batch = batch
+        self.query = query
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -69,7 +86,51 @@ class InboxStore:
             if not _condition_failed(error):
                 raise
             created = False
-        return created, self.unread_count(item.user_id)
+        if not created:
+            return created, self.unread_count(item.user_id)
+        return created, self._unread_and_reachable(item.user_id)
+
+    def _unread_and_reachable(self, user_id: str) -> int:
+        """The unread count, as `unread_count` reads it; the person's live sockets and devices
+        from the same query are kept for the frame and the push that follow."""
+        M = self.models
+        now = self.now()
+        request: dict[str, Any] = {
+            "TableName": self.Notification.Meta.table_name,
+            "KeyConditionExpression": "pk = :pk",
+            # The person item and read notifications are left out; sockets and devices carry
+            # no read_at, so the second half of the filter never drops them.
+            "FilterExpression": "(begins_with(sk, :notification) AND attribute_not_exists(read_at))"
+            " OR begins_with(sk, :socket) OR begins_with(sk, :device)",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": user_pk(user_id)},
+                ":notification": {"S": NOTIFICATION_PREFIX},
+                ":socket": {"S": CONNECTION_PREFIX},
+                ":device": {"S": DEVICE_PREFIX},
+            },
+            "ConsistentRead": True,
+        }
+        unread = 0
+        sockets: list[str] = []
+        devices = []
+        while True:
+            page = self.query(**request)
+            for raw in page.get("Items", []):
+                sk = raw["sk"]["S"]
+                if sk.startswith(NOTIFICATION_PREFIX):
+                    unread += 1
+                elif sk.startswith(CONNECTION_PREFIX):
+                    socket = M.PersonSocket.from_raw_data(raw)
+                    if socket.expires_at > now:
+                        sockets.append(socket.connection_id)
+                elif sk.startswith(DEVICE_PREFIX):
+                    devices.append(device_of(user_id, M.Device.from_raw_data(raw)))
+            if "LastEvaluatedKey" not in page:
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        self.batch.keep("sockets", user_id, sockets)
+        self.batch.keep("devices", user_id, devices)
+        return unread
 
     def mark_read(self, user_id: str, notification_id: str) -> InboxItem | None:
         """Mark one notification read (again is fine); None when the person has no such one."""

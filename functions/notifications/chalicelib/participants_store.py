@@ -9,16 +9,19 @@ from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
+from chalicelib.batch import Batch
 from chalicelib.calls import Announced, Participants
 from chalicelib.tables import PARTICIPANTS_RETENTION, PARTICIPANTS_SK, Models, consultation_pk
 
 
 class ParticipantsStore:
-    def __init__(self, models: Models) -> None:
+    def __init__(self, models: Models, batch: Batch) -> None:
         self.Consultation = models.Consultation
+        self.batch = batch
 
     def learn(self, participants: Participants) -> None:
-        """Remember who the participants are; the arrivals announced stay as they were."""
+        """Remember who the participants are; the arrivals announced stay as they were.
+        Written at the end of the event (nothing in the same event reads it back)."""
         C = self.Consultation
         actions = [
             C.patient_id.set(participants.patient_id),
@@ -26,8 +29,10 @@ class ParticipantsStore:
         ]
         if participants.happens_at is not None:
             actions.append(C.expires_at.set(participants.happens_at + PARTICIPANTS_RETENTION))
-        C(pk=consultation_pk(participants.consultation_id), sk=PARTICIPANTS_SK).update(
-            actions=actions
+        self.batch.write_at_end(
+            C(
+                pk=consultation_pk(participants.consultation_id), sk=PARTICIPANTS_SK
+            ).get_update_kwargs_from_instance(actions=actions)
         )
 
     def get(self, consultation_id: str) -> Participants | None:

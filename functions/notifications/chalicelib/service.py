@@ -6,6 +6,11 @@ channel their preferences allow, recording every outcome in the delivery log. It
 against small interfaces (below) so the rules are tested without any I/O; `bootstrap` wires the
 DynamoDB, SNS, SES and WebSocket implementations.
 
+The outcomes that need no send (a notification popped up or kept, a channel skipped), the contact
+facts and the participants an event teaches are kept until the event is handled, then written
+together (`EventWrites.commit`), with the record marking the event applied when nothing is left
+to retry; they are written even when handling fails halfway, so nothing reached is forgotten.
+
 Handling the same event twice sends nothing twice: the inbox is keyed on the notice id (and pops
 up on sockets only when first stored), and an outside channel is only tried while its delivery
 log entry is not finished. Someone coming into a consultation's call is announced to the other
@@ -15,6 +20,7 @@ participant at most once in a few minutes (`chalicelib.calls`), whatever their r
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -114,7 +120,8 @@ class DeliveryLog(Protocol):
         reason: str | None = None,
     ) -> None:
         """A final outcome reached without an attempt (not used, stored), unless the channel
-        is finished already."""
+        is finished already. May be written only when the event's handling ends
+        (`EventWrites.commit`): no send depends on it."""
         ...
 
 
@@ -130,6 +137,17 @@ class Consultations(Protocol):
     ) -> bool:
         """Record the arrival announced, unless another was recorded since `participants`
         was read (then False)."""
+        ...
+
+
+class EventWrites(Protocol):
+    def scope(self) -> AbstractContextManager[None]:
+        """While one event (or a batch of them) is handled: what the stores keep lives in it."""
+        ...
+
+    def commit(self, *, applied: bool) -> None:
+        """Write what the stores kept for the end of the event, with the record marking the
+        event applied when `applied`."""
         ...
 
 
@@ -160,8 +178,10 @@ class Dispatcher:
         sockets: Sockets,
         senders: Mapping[Channel, Sender],
         consultations: Consultations,
+        writes: EventWrites,
     ) -> None:
         self.consultations = consultations
+        self.writes = writes
         self.people = people
         self.inbox = inbox
         self.deliveries = deliveries
@@ -171,6 +191,16 @@ class Dispatcher:
     def handle(self, event: Event) -> None:
         """Apply `event`: learn the contact facts it carries, deliver the notices it causes.
         Raises `DeliveryIncomplete` when a channel should be retried later."""
+        with self.writes.scope():
+            complete = False
+            try:
+                self._handle(event)
+                complete = True
+            finally:
+                # Even when handling failed: what was reached is written, not the event's end.
+                self.writes.commit(applied=complete)
+
+    def _handle(self, event: Event) -> None:
         reaction = react(event)
         for facts in reaction.facts:
             self.people.learn(facts)

@@ -10,16 +10,24 @@
   Nothing is dropped silently.
 - Each event is applied once per consumer, keyed on its id (aws-lambda-powertools idempotency,
   records in the service's own table): a redelivered event returns without running the handler.
+  The record is written twice: "in progress" before the handler runs, "completed" after. A
+  handler whose last act is one transaction can take the second write into it
+  (`with_applied_record`): the event is then marked applied in the same write as its state
+  change, one request fewer, and never marked without it.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from typing import Any
 
+from keneya import aws_requests
 from keneya.aws import client
 from keneya.config import settings
 from keneya.correlation import bind_correlation_id
@@ -38,6 +46,60 @@ def events_queue_name(service: str) -> str:
     return os.environ.get("EVENTS_QUEUE_NAME", f"keneya-{service}-events")
 
 
+@dataclass
+class _Handling:
+    """The event a handler is applying, and whether its record was written with the handler's
+    own transaction."""
+
+    store: Any
+    event: dict[str, Any]
+    written: bool = False
+
+
+_handling: ContextVar[_Handling | None] = ContextVar("keneya_consumer_handling", default=None)
+
+
+def with_applied_record(write: Callable[[list[dict[str, Any]]], None]) -> None:
+    """Call `write(items)`, where `items` are TransactWriteItems entries the caller commits in
+    its own transaction: the record marking the event being handled applied (none outside a
+    handler). Once `write` returns, the consumer does not write that record itself.
+
+    The handler must return normally after this: an exception would have the consumer delete
+    the record, and the event would be applied again when it comes back."""
+    handling = _handling.get()
+    if handling is None or handling.written:
+        write([])
+        return
+    write([{"Update": _completed_update(handling.store, handling.event)}])
+    handling.written = True
+
+
+def _completed_update(store: Any, event: dict[str, Any]) -> dict[str, Any]:
+    """What `save_success` of aws-lambda-powertools writes for a handler that returned None,
+    as a transaction's Update: the same key, status, expiry and response."""
+    from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import (
+        STATUS_CONSTANTS,
+    )
+
+    key = store._get_hashed_idempotency_key(data=event)
+    return {
+        "TableName": store.table_name,
+        "Key": store._get_key(key),
+        "UpdateExpression": "SET #response_data = :response_data, #expiry = :expiry, "
+        "#status = :status",
+        "ExpressionAttributeNames": {
+            "#response_data": store.data_attr,
+            "#expiry": store.expiry_attr,
+            "#status": store.status_attr,
+        },
+        "ExpressionAttributeValues": {
+            ":response_data": {"S": json.dumps(None)},
+            ":expiry": {"N": str(store._get_expiry_timestamp())},
+            ":status": {"S": STATUS_CONSTANTS["COMPLETED"]},
+        },
+    }
+
+
 @cache
 def _apply_once(table_name: str, consumer: str) -> Callable[..., Any]:
     from aws_lambda_powertools.utilities.idempotency import (
@@ -46,7 +108,14 @@ def _apply_once(table_name: str, consumer: str) -> Callable[..., Any]:
         idempotent_function,
     )
 
-    store = DynamoDBPersistenceLayer(
+    class AppliedRecords(DynamoDBPersistenceLayer):
+        def _update_record(self, data_record: Any) -> None:
+            handling = _handling.get()
+            if handling is not None and handling.written:
+                return  # written already, with the handler's state change
+            super()._update_record(data_record)
+
+    store = AppliedRecords(
         table_name=table_name,
         key_attr="pk",
         sort_key_attr="sk",
@@ -65,6 +134,7 @@ def _apply_once(table_name: str, consumer: str) -> Callable[..., Any]:
         handler(Event.model_validate(event))
 
     apply.config = config  # type: ignore[attr-defined]
+    apply.store = store  # type: ignore[attr-defined]
     return apply
 
 
@@ -91,7 +161,18 @@ def consume(
         # Lets a crashed invocation's in-progress marker expire with the invocation.
         apply.config.register_lambda_context(context)
 
+    costs: list[dict[str, Any]] = []
+
     def handle(record: Any) -> None:
+        with aws_requests.counted() as tally:
+            cost: dict[str, Any] = {"message_id": record.message_id, "outcome": "failed"}
+            try:
+                _handle(record, cost)
+            finally:
+                if tally is not None:
+                    costs.append({**cost, "requests": tally.stop()})
+
+    def _handle(record: Any, cost: dict[str, Any]) -> None:
         receive_count = record.attributes.approximate_receive_count
         try:
             event = parse_event(record.body)
@@ -106,16 +187,27 @@ def consume(
             )
             raise
         bind_correlation_id(event.correlation_id)
+        cost.update(event_id=event.id, event_type=event.type)
         handler = handlers.get(event.type)
         if handler is None:
+            cost["outcome"] = "no_handler"
             # The subscription's filter policy should have kept it away: say so, do not fail.
             logger.warning(
                 "no handler for event type; acknowledged",
                 extra={"event_id": event.id, "event_type": event.type},
             )
             return
+        ran = []
+
+        def counted_handler(applied: Event) -> Any:
+            ran.append(True)
+            return handler(applied)
+
+        data = event.model_dump(mode="json")
+        # Set around the whole of `apply`: its record is completed after the handler returns.
+        token = _handling.set(_Handling(apply.store, data))
         try:
-            apply(event=event.model_dump(mode="json"), handler=handler)
+            apply(event=data, handler=counted_handler)
         except Exception:
             logger.exception(
                 "event handler failed; the event will be retried",
@@ -126,9 +218,36 @@ def consume(
                 },
             )
             raise
+        finally:
+            _handling.reset(token)
+        cost["outcome"] = "applied" if ran else "already_applied"
         logger.info("event applied", extra={"event_id": event.id, "event_type": event.type})
 
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    return process_partial_response(
-        event=raw, record_handler=handle, processor=processor, context=context
+    with aws_requests.counted() as batch:
+        result = process_partial_response(
+            event=raw, record_handler=handle, processor=processor, context=context
+        )
+    if batch is not None:
+        _report(consumer or settings().service_name, batch.stop(), costs)
+    return result
+
+
+def _report(consumer: str, total: dict[str, int], events: list[dict[str, Any]]) -> None:
+    """One line per batch: what each event's handling cost, and what the batch cost beside
+    them (reads or writes made once for all its events)."""
+    shared = dict(total)
+    for cost in events:
+        for operation, count in cost["requests"].items():
+            shared[operation] = shared.get(operation, 0) - count
+    logger.info(
+        "aws requests",
+        extra={
+            "consumer": consumer,
+            "aws_requests": {
+                "events": events,
+                "batch": {k: v for k, v in shared.items() if v},
+                "total": total,
+            },
+        },
     )
