@@ -34,9 +34,10 @@ web/app/dist/index.html: $(APP_SOURCES) $(API_SOURCES) node_modules/.installed $
 
 app: web/app/dist/index.html
 
-## Start the whole platform locally (no Docker, no AWS account).
+## Start the whole platform locally (no Docker, no AWS account). One console line per
+## invocation; VERBOSE=1 shows every line the functions write (always in .keneya/logs/).
 up: venv app
-	@$(PY) -m keneya_local up $(ARGS)
+	@$(PY) -m keneya_local up $(if $(filter-out 0 no false,$(VERBOSE)),--verbose) $(ARGS)
 
 ## Run every test: the web app's own, then domain, service, contract and end-to-end.
 test: venv app

@@ -11,7 +11,6 @@ verification). Prints p50/p90/p99/max in milliseconds.
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 import socket
@@ -31,7 +30,10 @@ for entry in ("layers/common/python", "localstack", "functions/auth"):
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-logging.getLogger("werkzeug").setLevel(logging.WARNING)
+from keneya_local.console import quiet_request_logs  # noqa: E402
+
+# The figures only: no request line from the HTTP servers (moto's, the stack's).
+quiet_request_logs()
 
 PASSWORD = "sahel-baobab-kora-1989"
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import collections
 import io
-import logging
 import os
 import statistics
 import sys
@@ -40,7 +39,10 @@ for _name, _value in (
     ("AWS_DEFAULT_REGION", "us-east-1"),
 ):
     os.environ.setdefault(_name, _value)
-logging.getLogger("werkzeug").setLevel(logging.WARNING)
+from keneya_local.console import quiet_request_logs  # noqa: E402
+
+# The figures only: no request line from the HTTP servers (moto's, the stack's).
+quiet_request_logs()
 
 
 class CountingMoto:

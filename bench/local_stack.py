@@ -59,6 +59,8 @@ def start_up(state_dir: Path) -> tuple[subprocess.Popen, int, float]:
             str(free_port()),
             "--state-dir",
             str(state_dir),
+            # No console line per request: the round trip is measured, not the console.
+            "--quiet",
         ],
         cwd=ROOT,
         env=environment,

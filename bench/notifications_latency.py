@@ -38,6 +38,7 @@ from websockets.sync.client import connect  # noqa: E402
 
 from keneya.events import new_event  # noqa: E402
 from keneya_local.backing_services import free_port  # noqa: E402
+from keneya_local.console import quiet_request_logs  # noqa: E402
 from keneya_local.stack import EmbeddedStack  # noqa: E402
 from tests.support.auth import Api, new_phone  # noqa: E402
 
@@ -90,6 +91,7 @@ def frames(socket: Any, wanted: set[str], timeout: float = 30) -> dict[str, floa
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    quiet_request_logs()  # the figures only: no request line from the HTTP servers
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     moto.start()
     host, port = moto.get_host_and_port()
@@ -107,9 +109,12 @@ def main() -> None:
         token = api.login(phone=phone)["access_token"]
         publisher = Publisher(stack, patient["user_id"])
         with connect(f"{stack.websocket_url('notifications')}?token={token}") as socket:
-            # Warm up: the worker's first event pays for its imports and connections.
+            # Warm up: a sandbox's first event pays for its imports and connections, and a
+            # burst starts the consumer's other sandboxes (cold starts are counted below).
             for _ in range(3):
                 frames(socket, {publisher.publish()})
+            for _ in range(2):
+                frames(socket, {publisher.publish() for _ in range(10)})
 
             one_by_one = []
             for _ in range(count):
@@ -128,6 +133,13 @@ def main() -> None:
         print(f"Event publication -> WebSocket frame (embedded stack, logs in {logs})")
         report("one at a time", one_by_one)
         report("bursts of 10", bursts)
+        print("  sandboxes per function: cold starts, warm invocations, most running at once")
+        for service, entry in sorted(stack.status()["services"].items()):
+            for handler, function in sorted((entry.get("functions") or {}).items()):
+                print(
+                    f"    {service + '.' + handler:<36}{function['cold_starts']:4d} cold"
+                    f"{function['warm_invocations']:7d} warm{function['peak_running']:5d} at once"
+                )
     finally:
         stack.stop()
         moto.stop()

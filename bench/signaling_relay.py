@@ -17,7 +17,6 @@ Prints p50/p90/p99 and requests per operation; it asserts nothing.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 import tempfile
@@ -49,6 +48,7 @@ from websockets.sync.client import connect  # noqa: E402
 
 from keneya.events import new_event  # noqa: E402
 from keneya_local.backing_services import free_port  # noqa: E402
+from keneya_local.console import quiet_request_logs  # noqa: E402
 from keneya_local.stack import EmbeddedStack  # noqa: E402
 from tests.support.auth import Api, new_phone  # noqa: E402
 
@@ -228,7 +228,7 @@ def requests_per_operation(stack: EmbeddedStack) -> None:
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    quiet_request_logs()  # the figures only: no request line from the HTTP servers
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     moto.start()
     host, port = moto.get_host_and_port()

@@ -20,7 +20,6 @@ query), not DynamoDB's.
 
 from __future__ import annotations
 
-import logging
 import os
 import random
 import socket
@@ -42,7 +41,10 @@ for entry in ("layers/common/python", "localstack", "functions/users"):
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-logging.getLogger("werkzeug").setLevel(logging.WARNING)
+from keneya_local.console import quiet_request_logs  # noqa: E402
+
+# The figures only: no request line from the HTTP servers (moto's, the stack's).
+quiet_request_logs()
 
 GIVEN_NAMES = [
     "Awa",
@@ -142,9 +144,9 @@ def load_doctors(count: int) -> float:
     """Write `count` verified doctors with the service's own mapping; returns the seconds."""
     from dataclasses import replace
 
-    from chalicelib.tables import models
     from chalicelib.profiles import new_profile
     from chalicelib.store import ProfileStore
+    from chalicelib.tables import models
     from chalicelib.vocabularies import SPECIALTIES
     from keneya.correlation import new_id
 

@@ -27,8 +27,11 @@ BUDGET_BYTES, BUDGET_SECONDS = 150 * 1024, 5.0
 
 
 def main() -> None:
+    from keneya_local.console import quiet_request_logs
     from keneya_local.stack import EmbeddedStack
     from tests.e2e.browser import PHONE, open_browser
+
+    quiet_request_logs()  # the figures only: no request line from the HTTP servers
 
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     assert (ROOT / "web/app/dist/index.html").is_file(), "build the app first: make app"

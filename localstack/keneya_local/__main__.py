@@ -1,4 +1,5 @@
-"""`python -m keneya_local up [--seed] [...]`: the whole platform on this machine (`make up`)."""
+"""`python -m keneya_local up [--seed] [--verbose | --quiet] [...]`: the whole platform on this
+machine (`make up`; `make up VERBOSE=1` adds `--verbose`)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,19 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument(
         "--services", help="comma-separated subset of the services to start (default: all)"
     )
+    shown = up.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show every line the functions write (their JSON logs, tracebacks), not only one "
+        "line per invocation and their warnings and errors; all is in the logs either way",
+    )
+    shown.add_argument(
+        "--quiet",
+        action="store_true",
+        help="show only the progress and the summary, no line of the functions or the event "
+        "sources (for benchmarks); all is in the logs either way",
+    )
     args = parser.parse_args(argv)
 
     from keneya_local.supervisor import up as run_up
@@ -44,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         state_dir=args.state_dir,
         seed_dir=args.seed_dir,
         services=[s.strip() for s in args.services.split(",")] if args.services else None,
+        verbose=args.verbose,
+        quiet=args.quiet,
     )
 
 

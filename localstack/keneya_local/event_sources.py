@@ -1,16 +1,21 @@
 """Lambda's event source mappings and EventBridge schedules, run against the local endpoint.
 
 - SQS: receive up to the batch size (long polling, gathering for the batching window), invoke
-  with Lambda's SQS event, delete what succeeded. Records named in `batchItemFailures`, or the
+  with Lambda's SQS event, delete what succeeded. While the queue has a backlog, more batches
+  are received and handled at once, up to the function's concurrency, as Lambda's poller scales
+  out; the extra pollers stop when the queue is empty. Records named in `batchItemFailures`, or the
   whole batch when the function failed, stay in the queue: they come back after the queue's
   visibility timeout, and the queue's redrive policy moves them to its dead-letter queue after
   `maxReceiveCount` receives, as in AWS.
-- DynamoDB streams: read each shard from TRIM_HORIZON or LATEST, invoke with Lambda's stream
-  event; on a partial failure resume at the first failed sequence number, on an error retry the
-  batch (with a growing pause: Lambda's default is to retry until the record expires).
+- DynamoDB streams: read each shard from TRIM_HORIZON or LATEST, one batch at a time per
+  shard so that records are handled in order, invoke with Lambda's stream event; on a partial
+  failure resume at the first failed sequence number, on an error retry the batch (with a
+  growing pause: Lambda's default is to retry until the record expires).
 - Schedules: `rate(...)` and `cron(...)`, invoked with EventBridge's "Scheduled Event".
 
 Blocking boto3 calls run on a dedicated thread pool so that long polls never starve the loop.
+With moto in this process, an idle poller sleeps until moto announces an arrival
+(`keneya_local.arrivals`) rather than polling.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
+from keneya_local.arrivals import Arrivals, queue_key, stream_key
 from keneya_local.backing_services import MotoProbe
 from keneya_local.console import Console
 from keneya_local.errors import FunctionError
@@ -35,9 +41,9 @@ Invoke = Callable[[str, str, Any], Awaitable[Any]]
 # An idle queue is long-polled this long per call: short enough for a prompt stop.
 _IDLE_WAIT_S = 1
 _STREAM_IDLE_PAUSE_S = 0.5
-# With moto in this process, how often an idle poller looks at its queue or stream in memory.
-_PROBE_PAUSE_S = 0.05
-_STREAM_BUSY_PAUSE_S = 0.05
+# With moto in this process, how long an idle poller sleeps without an announced arrival:
+# a message whose visibility timeout or delay ends is not announced.
+_QUIET_RECHECK_S = 1.0
 _MAX_RETRY_PAUSE_S = 30.0
 _RESOLVE_RETRY_S = 5.0
 
@@ -80,8 +86,12 @@ class _Poller:
         aws: AwsClients,
         console: Console,
         probe: MotoProbe | None = None,
+        arrivals: Arrivals | None = None,
+        concurrency: int = 1,
     ) -> None:
         self.probe = probe
+        self.arrivals = arrivals if probe is not None else None
+        self.concurrency = max(1, concurrency)
         self.service = service
         self.source = dict(source)
         self.handler = source["handler"]
@@ -134,12 +144,31 @@ class SqsPoller(_Poller):
     async def run(self) -> None:
         url, arn = await self._resolve_queue()
         self.state = "polling"
+        self._extra: set[asyncio.Task] = set()
+        self.peak_pollers = 1
+        try:
+            await self._poll(url, arn, first=True)
+        finally:
+            for task in self._extra:
+                task.cancel()
+
+    async def _poll(self, url: str, arn: str, *, first: bool) -> None:
+        """Receive and deliver batches; the first poller runs for ever, the others (scaled out
+        for a backlog) stop once the queue has nothing visible."""
         batch_size = max(1, int(self.source.get("batch_size") or 10))
         window = float(self.source.get("window_seconds") or 0)
+        key = queue_key(arn)
         while True:
-            if self.probe is not None and self.probe.queue_has_visible_messages(arn) is False:
-                await asyncio.sleep(_PROBE_PAUSE_S)
-                continue
+            if self.probe is not None:
+                seen = self.arrivals.seen(key) if self.arrivals else 0
+                if self.probe.queue_has_visible_messages(arn) is False:
+                    if not first:
+                        return
+                    if self.arrivals is not None:
+                        await self.arrivals.wait(key, seen, _QUIET_RECHECK_S)
+                    else:
+                        await asyncio.sleep(_QUIET_RECHECK_S / 20)
+                    continue
             try:
                 messages = await self._receive(url, batch_size, window)
             except Exception as error:
@@ -147,8 +176,34 @@ class SqsPoller(_Poller):
                 await asyncio.sleep(_RESOLVE_RETRY_S)
                 continue
             self._warned.discard("receive")
-            if messages:
-                await self._deliver(url, arn, messages)
+            if not messages:
+                if not first:
+                    return
+                continue
+            self._scale_out(url, arn, backlog=len(messages) >= batch_size)
+            await self._deliver(url, arn, messages)
+
+    def _scale_out(self, url: str, arn: str, *, backlog: bool) -> None:
+        """One more poller while messages wait and the function may run more at once."""
+        pollers = 1 + len(self._extra)
+        if pollers >= self.concurrency:
+            return
+        if not backlog and self.probe is not None:
+            backlog = bool(self.probe.queue_has_visible_messages(arn))
+        if not backlog:
+            return
+        task = asyncio.create_task(self._poll(url, arn, first=False), name=f"sqs-{self.name}+")
+        self._extra.add(task)
+        task.add_done_callback(self._extra.discard)
+        self.peak_pollers = max(self.peak_pollers, pollers + 1)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            **super().status(),
+            "concurrency": self.concurrency,
+            "pollers": 1 + len(getattr(self, "_extra", ())),
+            "peak_pollers": getattr(self, "peak_pollers", 0),
+        }
 
     async def _resolve_queue(self) -> tuple[str, str]:
         queue, queue_arn = self.source.get("queue"), self.source.get("queue_arn")
@@ -355,8 +410,15 @@ class StreamPoller(_Poller):
                     await asyncio.sleep(_STREAM_IDLE_PAUSE_S)
                     continue
                 # Read again only once the shard has grown since the read that found nothing.
-                while self.probe is not None and self.probe.stream_end(stream_arn) == end_before:
-                    await asyncio.sleep(_PROBE_PAUSE_S)
+                key = stream_key(stream_arn)
+                while True:
+                    seen = self.arrivals.seen(key) if self.arrivals else 0
+                    if self.probe is None or self.probe.stream_end(stream_arn) != end_before:
+                        break
+                    if self.arrivals is not None:
+                        await self.arrivals.wait(key, seen, _QUIET_RECHECK_S)
+                    else:
+                        await asyncio.sleep(_QUIET_RECHECK_S / 20)
                 continue
             event = {"Records": [stream_record(r, stream_arn, self.aws.region) for r in records]}
             ok, result = await self._invoke(event)
@@ -375,7 +437,6 @@ class StreamPoller(_Poller):
             if retry_from is None:
                 attempts = 0
                 iterator = response.get("NextShardIterator")
-                await asyncio.sleep(_STREAM_BUSY_PAUSE_S)
                 continue
             attempts += 1
             pause = min(_MAX_RETRY_PAUSE_S, 0.5 * 2 ** (attempts - 1))
@@ -528,8 +589,14 @@ class EventSources:
         console: Console,
         account_id: str,
         probe: MotoProbe | None = None,
+        arrivals: Arrivals | None = None,
+        concurrency: int = 1,
     ) -> None:
+        """`concurrency`: how many batches a function handles at once when its configuration
+        sets no reserved concurrency (the sandboxes' default)."""
         self.probe = probe
+        self.arrivals = arrivals
+        self.concurrency = concurrency
         self.invoke = invoke
         self.aws = aws
         self.console = console
@@ -538,13 +605,17 @@ class EventSources:
         self._tasks: list[asyncio.Task] = []
 
     def add_service(self, service: str, description: Mapping[str, Any]) -> None:
+        limits = description.get("concurrency") or {}
         for source in description.get("event_sources") or []:
             kind = source.get("kind")
             args = (service, source, self.invoke, self.aws, self.console, self.probe)
             if kind == "sqs":
-                self.pollers.append(SqsPoller(*args))
+                concurrency = int(limits.get(source["handler"]) or self.concurrency)
+                self.pollers.append(
+                    SqsPoller(*args, arrivals=self.arrivals, concurrency=concurrency)
+                )
             elif kind == "dynamodb":
-                self.pollers.append(StreamPoller(*args))
+                self.pollers.append(StreamPoller(*args, arrivals=self.arrivals))
             elif kind == "schedule":
                 self.pollers.append(ScheduleRunner(*args, account_id=self.account_id))
             else:

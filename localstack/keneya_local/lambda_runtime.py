@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 import sys
 import threading
@@ -61,6 +62,7 @@ class FunctionRuntime:
     configuration `chalice package` would deploy, the context, the error document."""
 
     def __init__(self, service: str, app_dir: Path) -> None:
+        init_started = time.perf_counter()
         self.service = service
         self.app_dir = app_dir
         self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME") or f"keneya-local-{service}"
@@ -79,6 +81,17 @@ class FunctionRuntime:
         # One invocation at a time, as in one Lambda sandbox: Chalice keeps `current_request`
         # on the app object, so concurrency comes from more sandboxes, never from threads here.
         self.lock = threading.Lock()
+        # For the invocation lines: what the init cost (the configuration and the app's
+        # imports), reported on the first invocation this sandbox serves, as Lambda's REPORT
+        # line reports "Init Duration" on a cold start.
+        self.init_ms = round((time.perf_counter() - init_started) * 1000, 1)
+        self._first_request_id: str | None = None
+        # The failure of the invocation running on this thread (an invocation, its authorizer
+        # included, runs on one thread of the worker), for its line.
+        self._failure = threading.local()
+        # A view's exception never leaves Chalice: it answers 500 and logs it on `app.log`.
+        if isinstance(getattr(self.app, "log", None), logging.Logger):
+            self.app.log.addHandler(_FailureNote(self._failure))
 
     # -- what the app declares -------------------------------------------------------------
 
@@ -116,6 +129,13 @@ class FunctionRuntime:
                 name: self.function_settings(name)[1]
                 for name in sorted({*app.handler_map, API_HANDLER})
             },
+            # Per handler, its reserved concurrency where the configuration sets one (the
+            # template's ReservedConcurrentExecutions, as `chalice package` writes it).
+            "concurrency": {
+                name: limit
+                for name in sorted({*app.handler_map, API_HANDLER})
+                if (limit := self.reserved_concurrency(name)) is not None
+            },
         }
 
     def _event_source(self, source: Any) -> dict[str, Any]:
@@ -150,25 +170,41 @@ class FunctionRuntime:
         # supervisor can say so.
         return {"kind": kind.removesuffix("EventConfig").lower(), "handler": handler}
 
-    def function_settings(self, handler: str) -> tuple[int, int]:
-        """(memory MB, timeout s) of one function, as `chalice package` would deploy it."""
+    def _settings_of(self, handler: str) -> list[dict[str, Any]]:
+        """The configuration that applies to one function, the most specific last: the app's,
+        the function's, the stage's, the function's in the stage."""
         config = self.chalice_config
         stage = (config.get("stages") or {}).get(self.stage) or {}
-        layers = [
+        return [
             config,
             (config.get("lambda_functions") or {}).get(handler) or {},
             stage,
             (stage.get("lambda_functions") or {}).get(handler) or {},
         ]
+
+    def function_settings(self, handler: str) -> tuple[int, int]:
+        """(memory MB, timeout s) of one function, as `chalice package` would deploy it."""
         memory, timeout = DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS
-        for layer in layers:
+        for layer in self._settings_of(handler):
             memory = int(layer.get("lambda_memory_size", memory))
             timeout = int(layer.get("lambda_timeout", timeout))
         return memory, timeout
 
+    def reserved_concurrency(self, handler: str) -> int | None:
+        """The function's `reserved_concurrency` in `.chalice/config.json`, if any."""
+        limit = None
+        for layer in self._settings_of(handler):
+            if layer.get("reserved_concurrency") is not None:
+                limit = int(layer["reserved_concurrency"])
+        return limit
+
     def context(self, handler: str) -> LambdaContext:
         memory, timeout = self.function_settings(handler)
-        return LambdaContext(self.function_name, self.region, self.account_id, memory, timeout)
+        context = LambdaContext(self.function_name, self.region, self.account_id, memory, timeout)
+        if self._first_request_id is None:
+            # Every invocation starts with its context: the first one is the cold one.
+            self._first_request_id = context.aws_request_id
+        return context
 
     def openapi(self) -> dict[str, Any] | None:
         try:
@@ -220,10 +256,18 @@ class FunctionRuntime:
                 ok, result = False, _error_document(error)
             else:
                 ok = True
-        log = self.invocation_record(handler_name, context, started, "ok" if ok else "error")
+        log = self.invocation_record(
+            handler_name, context, started, "ok" if ok else "error", trigger=_trigger(event)
+        )
         return ok, result, context.aws_request_id, log
 
     def log_failure(self, handler: str, context: LambdaContext, error: BaseException) -> None:
+        # Kept for the invocation's line: the error's type and the first line of its message.
+        self._failure.latest = {
+            "error_type": type(error).__name__,
+            "error_message": _first_line(str(error)),
+            "error_in": handler,
+        }
         lines = traceback.format_exception(error)
         sys.stderr.write(
             f"[ERROR] {self.function_name} {handler} RequestId: {context.aws_request_id} "
@@ -235,9 +279,22 @@ class FunctionRuntime:
         self, handler: str, context: LambdaContext, started: float, outcome: str, **extra: Any
     ) -> str | None:
         """One structured line per invocation, as Lambda's REPORT line (None when switched
-        off with KENEYA_LOCAL_INVOCATION_LOG=0)."""
+        off with KENEYA_LOCAL_INVOCATION_LOG=0): the handler, its duration, the outcome (with
+        the error's type and message when it raised), whether it was this sandbox's first
+        invocation (`cold`, with `init_ms`, the init it paid for) and, as `extra`, what
+        triggered it (`method`, `path`, `status`; `trigger`). Never the event's content."""
+        failure = getattr(self._failure, "latest", None)
+        self._failure.latest = None
         if os.environ.get("KENEYA_LOCAL_INVOCATION_LOG", "1") == "0":
             return None
+        cold = context.aws_request_id == self._first_request_id
+        if failure is not None:
+            if failure.get("error_in") == handler:
+                del failure["error_in"]
+            extra = {**failure, **extra}
+        if cold:
+            extra = {"init_ms": self.init_ms, **extra}
+        extra = {key: value for key, value in extra.items() if value is not None}
         record = {
             "level": "INFO" if outcome == "ok" else "ERROR",
             "type": "invocation",
@@ -246,9 +303,51 @@ class FunctionRuntime:
             "request_id": context.aws_request_id,
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),
             "outcome": outcome,
+            "cold": cold,
             **extra,
         }
         return json.dumps(record)
+
+
+class _FailureNote(logging.Handler):
+    """Notes the exception an app logs (Chalice's "Caught exception for path ...") as the
+    failure of the invocation running on this thread, for its line."""
+
+    def __init__(self, failure: threading.local) -> None:
+        super().__init__(logging.ERROR)
+        self._failure = failure
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None:
+            self._failure.latest = {
+                "error_type": type(error).__name__,
+                "error_message": _first_line(str(error)),
+            }
+
+
+def _first_line(text: str, limit: int = 200) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _trigger(event: Any) -> str | None:
+    """What an invocation's event is, in a few words and without its content: `sqs 3
+    records`, `websocket $connect`, `schedule`; None for a direct invocation."""
+    if not isinstance(event, dict):
+        return None
+    records = event.get("Records")
+    if isinstance(records, list):
+        first = records[0] if records and isinstance(records[0], dict) else {}
+        source = str(first.get("eventSource") or first.get("EventSource") or "")
+        count = f"{len(records)} record{'' if len(records) == 1 else 's'}"
+        return f"{source.removeprefix('aws:')} {count}".strip()
+    request_context = event.get("requestContext")
+    if isinstance(request_context, dict) and request_context.get("routeKey"):
+        return f"websocket {request_context['routeKey']}"
+    if event.get("detail-type") == "Scheduled Event":
+        return "schedule"
+    return None
 
 
 def _error_document(error: BaseException) -> dict[str, Any]:

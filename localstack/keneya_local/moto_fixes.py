@@ -15,6 +15,12 @@ from the bucket's CORS rules, never authenticated. moto (5.2) checks the presign
 headers on the preflight too, which carries none of them, and refuses it: a browser could never
 upload an attachment with a presigned PUT.
 
+And it makes each DynamoDB request atomic, as DynamoDB's are. moto's threaded server runs
+requests side by side, and its backend has no lock: two transactions racing for one slot could
+both pass their conditions, and a read could see half a transaction. Once functions run in
+several sandboxes at once, they do race; every DynamoDB operation now holds one lock while it
+reads or writes the tables.
+
 It applies to a moto server running in this process (the local stack's or a test session's),
 and is idempotent.
 """
@@ -28,6 +34,19 @@ from typing import Any
 
 _MARK = "_keneya_rolls_back_touched_items"
 _PREFLIGHT_MARK = "_keneya_answers_preflights_unsigned"
+_ATOMIC_MARK = "_keneya_one_request_at_a_time"
+_DYNAMODB_OPERATIONS = (
+    "get_item",
+    "put_item",
+    "update_item",
+    "delete_item",
+    "query",
+    "scan",
+    "batch_get_item",
+    "batch_write_item",
+    "transact_get_items",
+    "transact_write_items",
+)
 
 
 class _NoTableCopies:
@@ -95,6 +114,7 @@ def _restore(table: Any, hash_key: Any, range_key: Any, item: Any) -> None:
 def install() -> None:
     _answer_s3_preflights()
     _undo_cancelled_transactions()
+    _one_dynamodb_request_at_a_time()
 
 
 def _answer_s3_preflights() -> None:
@@ -152,3 +172,24 @@ def _undo_cancelled_transactions() -> None:
 
     setattr(transact_write_items, _MARK, True)
     DynamoDBBackend.transact_write_items = transact_write_items
+
+
+def _one_dynamodb_request_at_a_time() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend.put_item, _ATOMIC_MARK, False):
+        return
+    # Reentrant: a transaction's own writes go through put_item and update_item.
+    lock = threading.RLock()
+    for name in _DYNAMODB_OPERATIONS:
+        original = getattr(DynamoDBBackend, name, None)
+        if original is None:
+            continue
+
+        def atomic(*args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return __original(*args, **kwargs)
+
+        functools.update_wrapper(atomic, original)
+        setattr(atomic, _ATOMIC_MARK, True)
+        setattr(DynamoDBBackend, name, atomic)

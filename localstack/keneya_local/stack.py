@@ -31,6 +31,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from keneya_local.arrivals import Arrivals
 from keneya_local.backing_services import (
     IN_PROCESS_MONGO,
     AwsEndpoint,
@@ -52,8 +53,13 @@ from keneya_local.http_common import API_BASE
 from keneya_local.mobile_money import MobileMoneySandboxes
 from keneya_local.provision import Deployment, point_secrets_at_sandboxes, provision
 from keneya_local.rest_gateway import RestGateway
+from keneya_local.sandboxes import (
+    DEFAULT_CONCURRENCY,
+    IDLE_SANDBOX_SECONDS,
+    ServiceSandboxes,
+)
 from keneya_local.websocket_gateway import WebSocketGateway
-from keneya_local.worker_process import WorkerProcess, WorkerStartError
+from keneya_local.worker_process import WorkerStartError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TEMPLATE = REPO_ROOT / "infra" / "template.yaml"
@@ -98,6 +104,8 @@ class EmbeddedStack:
         layer_dirs: Iterable[Path | str] = DEFAULT_LAYERS,
         start_timeout: float = 90.0,
         strict: bool = True,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        idle_sandbox_seconds: float = IDLE_SANDBOX_SECONDS,
     ) -> None:
         """`aws_endpoint`: use this AWS-compatible endpoint; None: `AWS_ENDPOINT_URL` when it
         answers, else a moto server started here on `aws_port` (0: a free port).
@@ -106,7 +114,9 @@ class EmbeddedStack:
         over HTTP; None: found out once the template's resources exist.
         `redis_url` / `mongo_url`: None starts redis-server (or its stand-in) / uses the
         in-process MongoDB stand-in. `services`: start only these. `strict`: a service that
-        fails to start fails `start()`; otherwise it is reported and the rest runs."""
+        fails to start fails `start()`; otherwise it is reported and the rest runs.
+        `concurrency`: the sandboxes a function may run at once when its configuration sets no
+        reserved concurrency; `idle_sandbox_seconds`: how long an idle sandbox is kept."""
         self.template = Path(template)
         self.functions_dir = Path(functions_dir) if functions_dir else None
         self.host = host
@@ -117,6 +127,8 @@ class EmbeddedStack:
         self.layer_dirs = [Path(p) for p in layer_dirs]
         self.start_timeout = start_timeout
         self.strict = strict
+        self.concurrency = concurrency
+        self.idle_sandbox_seconds = idle_sandbox_seconds
         self._requested_http_port = http_port
         self._requested_ws_port = ws_port
         self._requested_aws_endpoint = aws_endpoint
@@ -133,7 +145,7 @@ class EmbeddedStack:
         self.aws_endpoint: str | None = None
         self.redis_url: str | None = None
         self.deployment: Deployment | None = None
-        self.workers: dict[str, WorkerProcess] = {}
+        self.workers: dict[str, ServiceSandboxes] = {}
         self.failed_services: dict[str, str] = {}
         self.event_sources: EventSources | None = None
         self.catcher: MessageCatcher | None = None
@@ -151,6 +163,7 @@ class EmbeddedStack:
         self._websocket: WebSocketGateway | None = None
         self._http_socket: socket.socket | None = None
         self._housekeeping: asyncio.Task | None = None
+        self._arrivals: Arrivals | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
@@ -356,12 +369,17 @@ class EmbeddedStack:
             f"({_since(step)}){failed}"
         )
 
+        if self._aws.in_process:
+            self._arrivals = Arrivals(asyncio.get_running_loop())
+            self._arrivals.start()
         self.event_sources = EventSources(
             self._invoke,
             self._aws_clients,
             self.console,
             self.account_id,
             probe=MotoProbe() if self._aws.in_process else None,
+            arrivals=self._arrivals,
+            concurrency=self.concurrency,
         )
         for name, worker in sorted(self.workers.items()):
             self.event_sources.add_service(name, worker.description)
@@ -492,12 +510,15 @@ class EmbeddedStack:
                 self.failed_services[name] = f"no app.py in {code_dir}"
                 self.console.stack_line(f"{name}: no app.py in {code_dir}; not started")
                 continue
-            workers[name] = WorkerProcess(
+            workers[name] = ServiceSandboxes(
                 name,
                 code_dir,
                 self._worker_environment(name, environment, ws_port, http_port),
                 self.console,
                 start_timeout=self.start_timeout,
+                default_concurrency=self.concurrency,
+                one_sandbox="MONGO_URL" in environment
+                and self.mongo_url.startswith(IN_PROCESS_MONGO),
             )
         outcomes = await asyncio.gather(
             *(worker.start() for worker in workers.values()), return_exceptions=True
@@ -521,8 +542,12 @@ class EmbeddedStack:
         return await worker.invoke(handler, event)
 
     async def _keep_house(self) -> None:
+        pause = min(_HOUSEKEEPING_S, max(1.0, self.idle_sandbox_seconds / 2))
         while True:
-            await asyncio.sleep(_HOUSEKEEPING_S)
+            await asyncio.sleep(pause)
+            for service in list(self.workers.values()):
+                with contextlib.suppress(Exception):
+                    await service.reclaim_idle(self.idle_sandbox_seconds)
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(prune_moto_stream_iterators)
 
@@ -540,6 +565,8 @@ class EmbeddedStack:
             if stop is not None:
                 with contextlib.suppress(Exception):
                     await stop()
+        if self._arrivals is not None:
+            self._arrivals.stop()
         await asyncio.gather(
             *(worker.stop() for worker in self.workers.values()), return_exceptions=True
         )

@@ -50,9 +50,13 @@ def up(
     services: list[str] | None = None,
     state_dir: Path = STATE_DIR,
     seed_dir: Path = SEED_DIR,
+    verbose: bool = False,
+    quiet: bool = False,
     out: TextIO | None = None,
 ) -> int:
-    """Run the stack until Ctrl-C or SIGTERM; the process exit code."""
+    """Run the stack until Ctrl-C or SIGTERM; the process exit code. The console shows one
+    line per invocation; `verbose`: every line the functions write too; `quiet`: neither (the
+    progress and the summary only). Everything is kept in the log files either way."""
     out = out or sys.stdout
 
     def say(line: str) -> None:
@@ -89,10 +93,11 @@ def up(
             redis_url=os.environ.get("REDIS_URL") or None,
             mongo_url=os.environ.get("MONGO_URL") or None,
             log_dir=state_dir / "logs",
-            echo=True,
+            echo=not quiet,
             progress=lambda line: say(f"==> {line}"),
             strict=False,
         )
+        stack.console.verbose = verbose
         info = state_dir / "up.json"
         try:
             try:
@@ -102,7 +107,7 @@ def up(
                 return 1
             info.write_text(json.dumps(_description(stack), indent=2))
             accounts = _run_seeds(stack, say, seed_dir) if seed else None
-            say(_summary(stack, accounts, state_dir))
+            say(_summary(stack, accounts, state_dir, compact=not (verbose or quiet)))
             while not stop_requested.wait(0.5):
                 pass
         except KeyboardInterrupt:
@@ -196,7 +201,9 @@ def _run_seeds(stack: EmbeddedStack, say: Any, seed_dir: Path) -> list[str]:
     return accounts
 
 
-def _summary(stack: EmbeddedStack, accounts: list[str] | None, state_dir: Path) -> str:
+def _summary(
+    stack: EmbeddedStack, accounts: list[str] | None, state_dir: Path, *, compact: bool = False
+) -> str:
     status = stack.status()
     rest = sorted(name for name, s in status["services"].items() if s.get("url"))
     sockets = [s["websocket_url"] for s in status["services"].values() if s.get("websocket_url")]
@@ -226,7 +233,8 @@ def _summary(stack: EmbeddedStack, accounts: list[str] | None, state_dir: Path) 
         f"{status['aws_endpoint']} sqs list-queues)",
         f"  Demo accounts  {demo[0]}",
         *(f"                 {line}" for line in demo[1:]),
-        f"  Logs           {logs}/<service>.log, {logs}/stack.log",
+        f"  Logs           {logs}/<service>.log, {logs}/stack.log"
+        + ("  (below: one line per invocation; every line: make up VERBOSE=1)" if compact else ""),
     ]
     if failed:
         lines.append(f"  NOT RUNNING    {', '.join(failed)} (see their logs above)")

@@ -170,12 +170,13 @@ def test_up_reports_each_step_then_a_summary_and_serves_every_route(running_up):
     assert requests.get(f"{base}/health", timeout=5).status_code == 200
 
 
-def test_function_output_is_tagged_in_the_console_and_kept_in_its_log(running_up):
+def test_a_failing_invocation_is_one_line_in_the_console_and_all_of_it_in_its_log(running_up):
     _, output, ports = running_up
 
     requests.get(f"http://127.0.0.1:{ports['http']}/api/v1/shop/boom", timeout=5)
 
-    output.wait_for("[keneya-local-shop] ValueError: the view broke")
+    output.wait_for("GET /api/v1/shop/boom  500  ValueError: the view broke")
+    assert not any("Traceback" in line for line in output.lines)
     log = (ports["state"] / "logs" / "shop.log").read_text()
     assert "ValueError: the view broke" in log
     assert '"function_name": "keneya-local-shop"' in log
