@@ -41,6 +41,12 @@ PACKAGING_STREAM = (
 )
 
 
+# The root's path-style base of API Gateway's APIs (empty on AWS), and the condition a service
+# stack given it declares.
+EXECUTE_API_ENDPOINT = "ExecuteApiEndpoint"
+HAS_EXECUTE_API_ENDPOINT = "HasExecuteApiEndpoint"
+
+
 class PackagingError(Exception):
     """The app and the template disagree; the message says what to change and where."""
 
@@ -152,6 +158,10 @@ def build_service_stack(
     template["Parameters"] = {
         name: _parameter(name, wiring) for name in wiring.parameters
     }
+    if EXECUTE_API_ENDPOINT in wiring.parameters:
+        template.setdefault("Conditions", {})[HAS_EXECUTE_API_ENDPOINT] = {
+            "Fn::Not": [{"Fn::Equals": [{"Ref": EXECUTE_API_ENDPOINT}, ""]}]
+        }
     replaced_roles = [
         logical_id
         for logical_id, resource in resources.items()
@@ -169,6 +179,7 @@ def build_service_stack(
             "Fn::Sub": f"keneya-${{Stage}}-{wiring.name}-websocket"
         }
         websocket_stage = resources["WebsocketAPIStage"]["Properties"]["StageName"]
+        _auto_deploy_websocket_stage(resources)
 
     consumer_timeouts: list[int] = []
     kept_variables: set[str] = set()
@@ -249,10 +260,20 @@ def _set_environment(
     if websocket_stage is not None:
         # Handlers that push to sockets outside a WebSocket request (an SQS consumer, say) need
         # the management endpoint; Chalice only derives it from a WebSocket event's context.
-        variables["WEBSOCKET_MANAGEMENT_URL"] = {
+        aws_host = {
             "Fn::Sub": "https://${WebsocketAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"
             + websocket_stage
         }
+        variables["WEBSOCKET_MANAGEMENT_URL"] = aws_host
+        if EXECUTE_API_ENDPOINT in wiring.parameters:
+            # An emulator's path-style address of the API, when the root is given one.
+            variables["WEBSOCKET_MANAGEMENT_URL"] = {
+                "Fn::If": [
+                    HAS_EXECUTE_API_ENDPOINT,
+                    {"Fn::Sub": f"${{{EXECUTE_API_ENDPOINT}}}/${{WebsocketAPI}}/{websocket_stage}"},
+                    aws_host,
+                ]
+            }
     properties["Environment"] = {"Variables": variables}
     return kept
 
@@ -317,6 +338,28 @@ def _wire_stream(event: dict[str, Any], wiring: ServiceWiring, where: str) -> No
 
 
 # --- APIs, logs ----------------------------------------------------------------------------------
+
+
+def _auto_deploy_websocket_stage(resources: dict[str, Any]) -> None:
+    """The WebSocket stage deploys its API itself (`AutoDeploy`), instead of Chalice's
+    `AWS::ApiGatewayV2::Deployment`: that resource keeps its logical id from one stack update to
+    the next, so CloudFormation never re-creates it and a changed route or integration would not
+    be deployed; an auto-deploying stage deploys every change. (MiniStack's CloudFormation also
+    has no `AWS::ApiGatewayV2::Deployment`.)"""
+    stage = resources["WebsocketAPIStage"]
+    deployments = [
+        logical_id
+        for logical_id, resource in resources.items()
+        if resource.get("Type") == "AWS::ApiGatewayV2::Deployment"
+    ]
+    routes: list[str] = []
+    for logical_id in deployments:
+        routes += resources.pop(logical_id).get("DependsOn") or []
+    stage["Properties"].pop("DeploymentId", None)
+    stage["Properties"]["AutoDeploy"] = True
+    if routes:
+        stage["DependsOn"] = sorted(set(routes) | set(stage.get("DependsOn") or []))
+
 
 
 def _shape_rest_api(template: dict[str, Any], wiring: ServiceWiring) -> None:
