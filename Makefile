@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/layers/common/python:$(CURDIR)/localstack:$(CURDIR)
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: up test lint package bench venv clean app
+.PHONY: up test lint package bench venv clean app deploy-local deploy-local-down smoke-local
 
 venv: $(VENV)/.installed node_modules/.installed
 
@@ -50,6 +50,17 @@ lint: venv
 ## Package every Chalice app and compose the deployable template into build/.
 package: venv
 	@$(PY) infra/package.py $(ARGS)
+
+## The packaged template deployed on MiniStack (no Docker), as on AWS; see localstack/README.md.
+deploy-local: venv
+	@localstack/deploy.sh --engine ministack $(ARGS)
+
+deploy-local-down:
+	@localstack/deploy.sh --engine ministack --down
+
+## The smoke suite against the stack `make deploy-local` deployed (tests/deployed).
+smoke-local: venv
+	@KENEYA_DEPLOYED_ENDPOINTS=$${KENEYA_DEPLOYED_ENDPOINTS:-.keneya/ministack/endpoints.json} $(PY) -m pytest tests/deployed -p no:cacheprovider $(ARGS)
 
 bench: venv
 	@for b in bench/*.py; do echo "==> $$b"; $(PY) $$b || exit 1; done

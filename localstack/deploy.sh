@@ -1,12 +1,32 @@
 #!/usr/bin/env bash
-# Deploy Keneya on LocalStack: the same template as AWS (infra/template.yaml, packaged by
-# infra/package.py), with MongoDB and Redis in containers beside it. See localstack/README.md.
+# Deploy Keneya on a LocalStack-compatible emulator: the same template as AWS
+# (infra/template.yaml, packaged by infra/package.py), deployed with the SAM CLI. See
+# localstack/README.md.
 #
-#   LOCALSTACK_AUTH_TOKEN=... localstack/deploy.sh          # start, package, deploy
-#   localstack/deploy.sh --no-start                          # containers already running
-#   localstack/deploy.sh --down                              # stop and remove everything
+#   localstack/deploy.sh --engine ministack      # MiniStack, no Docker (make deploy-local)
+#   localstack/deploy.sh --engine ministack --down
+#   LOCALSTACK_AUTH_TOKEN=... localstack/deploy.sh   # LocalStack (Docker), the default engine
+#   localstack/deploy.sh --no-start                  # LocalStack: containers already running
+#   localstack/deploy.sh --down                      # LocalStack: stop and remove everything
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+ENGINE=localstack
+ACTION=deploy
+while (($#)); do
+  case "$1" in
+    --engine) ENGINE="${2:?--engine ministack|localstack}"; shift 2 ;;
+    --engine=*) ENGINE="${1#--engine=}"; shift ;;
+    --no-start) ACTION=no-start; shift ;;
+    --down) ACTION=down; shift ;;
+    *) echo "deploy.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+case "$ENGINE" in
+  ministack) exec localstack/deploy_ministack.sh "$ACTION" ;;
+  localstack) ;;
+  *) echo "deploy.sh: --engine is ministack or localstack, not $ENGINE" >&2; exit 2 ;;
+esac
 
 COMPOSE=(docker compose -f localstack/docker-compose.yml)
 PY=.venv/bin/python
@@ -22,7 +42,7 @@ need() {
   command -v "$1" >/dev/null 2>&1 || { echo "deploy.sh: '$1' is needed: $2" >&2; exit 1; }
 }
 
-if [[ "${1:-}" == "--down" ]]; then
+if [[ "$ACTION" == "down" ]]; then
   need docker "https://docs.docker.com/engine/install/"
   "${COMPOSE[@]}" down --volumes
   exit 0
@@ -32,7 +52,7 @@ need docker "https://docs.docker.com/engine/install/"
 need samlocal "pip install aws-sam-cli aws-sam-cli-local (the SAM CLI and LocalStack's wrapper)"
 need make "the project's Makefile creates the Python environment"
 
-if [[ "${1:-}" != "--no-start" ]]; then
+if [[ "$ACTION" != "no-start" ]]; then
   : "${LOCALSTACK_AUTH_TOKEN:?set LOCALSTACK_AUTH_TOKEN (see localstack/README.md)}"
   echo "==> starting LocalStack, MongoDB and Redis"
   "${COMPOSE[@]}" up --detach --wait

@@ -21,6 +21,10 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("AWS_REGION", os.environ["AWS_DEFAULT_REGION"])
 os.environ.pop("AWS_PROFILE", None)
 
+# The smoke suite of a deployed stack (tests/deployed) runs by its own command only,
+# `make smoke-local`, which names the deployment's endpoints file.
+collect_ignore = [] if os.environ.get("KENEYA_DEPLOYED_ENDPOINTS") else ["deployed"]
+
 # The moto server logs every request it serves; test reports need only what failed.
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 

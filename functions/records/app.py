@@ -23,10 +23,12 @@ from keneya.tokens import jwt_authorizer
 
 app = Chalice(app_name="keneya-records")
 http.install(app, problems=problem_of)
-authorizer = jwt_authorizer(app)
+# Chalice names the authorizer function's handler `app.access_token` (the function's own name):
+# the module must have that attribute, or API Gateway cannot load the authorizer.
+access_token = jwt_authorizer(app)
 
-app.register_blueprint(api_record.blueprint(authorizer))
-app.register_blueprint(api_files.blueprint(authorizer))
+app.register_blueprint(api_record.blueprint(access_token))
+app.register_blueprint(api_files.blueprint(access_token))
 
 
 @app.route("/health")

@@ -29,8 +29,10 @@ app = Chalice(app_name="keneya-signaling")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
 http.install(app, problems=problem_of)
 describe_socket(app, protocol.socket_api())
-authorizer = jwt_authorizer(app)
-app.register_blueprint(api.blueprint(authorizer))
+# Chalice names the authorizer function's handler `app.access_token` (the function's own name):
+# the module must have that attribute, or API Gateway cannot load the authorizer.
+access_token = jwt_authorizer(app)
+app.register_blueprint(api.blueprint(access_token))
 
 
 def signaling(event: Any = None) -> Any:
