@@ -117,6 +117,19 @@ def test_websocket_handlers_can_push_outside_a_websocket_request(fixture_build):
     assert statements_of(nested)["PushToOwnSockets"]["Action"] == ["execute-api:ManageConnections"]
 
 
+def test_websocket_stage_deploys_every_change_itself(fixture_build):
+    # Chalice's Deployment resource keeps its logical id, so a stack update would never deploy
+    # a changed route; an auto-deploying stage does (and MiniStack has no such resource).
+    resources = fixture_build.nested("demo")["Resources"]
+
+    assert not [r for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Deployment"]
+    stage = resources["WebsocketAPIStage"]
+    assert stage["Properties"]["AutoDeploy"] is True
+    assert "DeploymentId" not in stage["Properties"]
+    routes = [k for k, r in resources.items() if r["Type"] == "AWS::ApiGatewayV2::Route"]
+    assert set(routes) <= set(stage["DependsOn"])
+
+
 def test_service_role_reaches_only_the_service_own_resources(fixture_build):
     nested = fixture_build.nested("demo")
     statements = statements_of(nested)
