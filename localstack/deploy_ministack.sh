@@ -22,7 +22,7 @@ export SAM_CLI_TELEMETRY=0
 unset PYTHONPATH
 
 now() { date +%s.%N; }
-since() { echo "$(now) - $1" | bc | xargs printf '%.1f'; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 if [[ "$ACTION" == "down" ]]; then
   exec localstack/ministack.sh stop

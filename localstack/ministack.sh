@@ -84,7 +84,7 @@ start() {
       nohup "$VENV/bin/ministack" >"$STATE/ministack.log" 2>&1 &
     echo $! >"$STATE/ministack.pid"
     wait_for MiniStack 30 curl -fs "http://$HOST:$PORT/_ministack/health"
-    echo "    answering after $(echo "$(date +%s.%N) - $started" | bc | xargs printf '%.2f') s"
+    echo "    answering after $(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s"
   fi
   if running redis; then
     :

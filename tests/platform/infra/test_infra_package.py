@@ -255,7 +255,9 @@ def test_every_service_stack_is_wired_to_the_template(system_build: Build):
         assert set(nested["Parameters"]) == set(passed), service
         for properties in functions_of(nested).values():
             variables = properties["Environment"]["Variables"]
-            assert {environment_name(p) for p in passed if p != "LayerArn"} <= set(variables)
+            wiring_only = set(application["Metadata"].get("NotEnvironment", []))
+            assert {environment_name(p) for p in passed if p not in wiring_only} <= set(variables)
+            assert not {environment_name(p) for p in wiring_only} & set(variables)
             assert properties["Layers"][0] == {"Ref": "LayerArn"}
         if "EventsQueueArn" in passed:
             assert events_of(nested, "SQS"), f"{service} is given a queue it does not consume"
