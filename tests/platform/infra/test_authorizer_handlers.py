@@ -1,5 +1,6 @@
 """Every Lambda authorizer the packaged template names can be loaded: Chalice names its handler
-`app.<function name>`, so the service's app module must have an attribute of that name. The
+`<module>.<function name>` (`app.access_token`), so that module must have an attribute of
+that name. The
 embedded runtime calls authorizers directly and would never notice one missing; API Gateway
 on AWS (or an emulator) would fail every protected route."""
 
@@ -17,7 +18,10 @@ _CHECK = """
 import importlib, json, sys
 module = importlib.import_module("app")
 handlers = [auth.handler_string for auth in module.app.builtin_auth_handlers]
-missing = [h for h in handlers if not hasattr(module, h.split(".", 1)[1])]
+def loads(handler):
+    path, _, name = handler.rpartition(".")
+    return hasattr(importlib.import_module(path), name)
+missing = [h for h in handlers if not loads(h)]
 protected = any(e.authorizer for m in module.app.routes.values() for e in m.values())
 print(json.dumps({"handlers": handlers, "missing": missing, "protected": protected}))
 """
