@@ -80,6 +80,11 @@ def kind_of(command: str) -> str:
 
 def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
+    # As the stack's own moto server: transactions without whole-table copies, each
+    # DynamoDB request atomic.
+    from keneya_local import moto_fixes
+
+    moto_fixes.install()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     moto.start()
     host, port = moto.get_host_and_port()

@@ -92,6 +92,11 @@ def frames(socket: Any, wanted: set[str], timeout: float = 30) -> dict[str, floa
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     quiet_request_logs()  # the figures only: no request line from the HTTP servers
+    # As the stack's own moto server: transactions without whole-table copies, each
+    # DynamoDB request atomic.
+    from keneya_local import moto_fixes
+
+    moto_fixes.install()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     moto.start()
     host, port = moto.get_host_and_port()

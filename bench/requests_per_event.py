@@ -276,6 +276,11 @@ def main() -> None:
     # The moto server's request lines are not figures.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+    # As the stack's own moto server: transactions without whole-table copies, each
+    # DynamoDB request atomic.
+    from keneya_local import moto_fixes
+
+    moto_fixes.install()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     moto.start()
     host, port = moto.get_host_and_port()

@@ -212,6 +212,11 @@ def main() -> None:
     doctors = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     cached_requests = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
     port = free_port()
+    # As the stack's own moto server: transactions without whole-table copies, each
+    # DynamoDB request atomic.
+    from keneya_local import moto_fixes
+
+    moto_fixes.install()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     moto.start()
     stack = EmbeddedStack(
