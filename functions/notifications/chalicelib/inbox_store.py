@@ -41,6 +41,23 @@ _MARK_BATCH = 25
 _MARK_ALL_LIMIT = 1000
 
 
+# The keys, a notification's read mark, and what a socket and a device are made of.
+_REACHABLE_ATTRIBUTES = (
+    "pk",
+    "sk",
+    "read_at",
+    "connection_id",
+    "connected_at",
+    "expires_at",
+    "device_id",
+    "platform",
+    "endpoint_arn",
+    "registered_at",
+    "gsi1pk",
+    "gsi1sk",
+)
+
+
 def _condition_failed(error: Exception) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
@@ -108,6 +125,10 @@ class InboxStore:
                 ":socket": {"S": CONNECTION_PREFIX},
                 ":device": {"S": DEVICE_PREFIX},
             },
+            # Only what is counted or kept: a person's notifications are most of the partition,
+            # and their words need not travel to be counted.
+            "ProjectionExpression": ", ".join(f"#{n}" for n in _REACHABLE_ATTRIBUTES),
+            "ExpressionAttributeNames": {f"#{n}": n for n in _REACHABLE_ATTRIBUTES},
             "ConsistentRead": True,
         }
         unread = 0
