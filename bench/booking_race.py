@@ -81,6 +81,9 @@ def main() -> None:
     patients = int(sys.argv[1]) if len(sys.argv) > 1 else 34
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     moto_fixes.install()
+    from keneya_local.console import quiet_request_logs
+
+    quiet_request_logs()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     moto.start()
     host, port = moto.get_host_and_port()

@@ -85,6 +85,9 @@ def main() -> None:
     from keneya_local import moto_fixes
 
     moto_fixes.install()
+    from keneya_local.console import quiet_request_logs
+
+    quiet_request_logs()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     moto.start()
     host, port = moto.get_host_and_port()
