@@ -21,6 +21,12 @@ both pass their conditions, and a read could see half a transaction. Once functi
 several sandboxes at once, they do race; every DynamoDB operation now holds one lock while it
 reads or writes the tables.
 
+And it answers DynamoDB's item operations without moto's shape-driven response serializer:
+their results are already the JSON the API sends (attribute values as `{"S": ...}`), and
+walking the operation's output shape for every attribute of every item cost most of moto's
+time in a consumer's round trip. Anything else, or a result that is not plain JSON, still goes
+through the serializer.
+
 It applies to a moto server running in this process (the local stack's or a test session's),
 and is idempotent.
 """
@@ -35,6 +41,19 @@ from typing import Any
 _MARK = "_keneya_rolls_back_touched_items"
 _PREFLIGHT_MARK = "_keneya_answers_preflights_unsigned"
 _ATOMIC_MARK = "_keneya_one_request_at_a_time"
+_FAST_MARK = "_keneya_item_results_as_json"
+_ITEM_OPERATIONS = {
+    "GetItem",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "Query",
+    "Scan",
+    "BatchGetItem",
+    "BatchWriteItem",
+    "TransactGetItems",
+    "TransactWriteItems",
+}
 _DYNAMODB_OPERATIONS = (
     "get_item",
     "put_item",
@@ -115,6 +134,7 @@ def install() -> None:
     _answer_s3_preflights()
     _undo_cancelled_transactions()
     _one_dynamodb_request_at_a_time()
+    _item_results_as_json()
 
 
 def _answer_s3_preflights() -> None:
@@ -193,3 +213,42 @@ def _one_dynamodb_request_at_a_time() -> None:
         functools.update_wrapper(atomic, original)
         setattr(atomic, _ATOMIC_MARK, True)
         setattr(DynamoDBBackend, name, atomic)
+
+
+def _without_nones(value: Any) -> Any:
+    # The serializer leaves out what is None (a last page has no LastEvaluatedKey at all).
+    if isinstance(value, dict):
+        return {k: _without_nones(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nones(v) for v in value]
+    return value
+
+
+def _item_results_as_json() -> None:
+    import json
+
+    from moto.core.responses import ActionResult
+
+    original = ActionResult.execute_result
+    if getattr(original, _FAST_MARK, False):
+        return
+
+    @functools.wraps(original)
+    def execute_result(self: Any, context: Any) -> Any:
+        result = self.result
+        if (
+            type(self).__name__ in ("ActionResult", "DynamoResult")
+            and isinstance(result, dict)
+            and context.service_model.service_name == "dynamodb"
+            and context.operation_model.name in _ITEM_OPERATIONS
+        ):
+            try:
+                body = json.dumps(_without_nones(result), separators=(",", ":"))
+            except (TypeError, ValueError):
+                return original(self, context)
+            headers = {"Content-Type": "application/x-amz-json-1.0"}
+            return 200, headers, body
+        return original(self, context)
+
+    setattr(execute_result, _FAST_MARK, True)
+    ActionResult.execute_result = execute_result  # type: ignore[method-assign]
