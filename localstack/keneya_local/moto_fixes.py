@@ -214,6 +214,19 @@ def _one_dynamodb_request_at_a_time() -> None:
         setattr(atomic, _ATOMIC_MARK, True)
         setattr(DynamoDBBackend, name, atomic)
 
+    # A stream is read under the same lock: a reader woken by a cancelled transaction's record
+    # must not see it before the transaction's undo takes it back.
+    from moto.dynamodbstreams.models import DynamoDBStreamsBackend
+
+    get_records = DynamoDBStreamsBackend.get_records
+
+    def atomic_get_records(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return get_records(*args, **kwargs)
+
+    functools.update_wrapper(atomic_get_records, get_records)
+    DynamoDBStreamsBackend.get_records = atomic_get_records  # type: ignore[method-assign]
+
 
 def _without_nones(value: Any) -> Any:
     # The serializer leaves out what is None (a last page has no LastEvaluatedKey at all).

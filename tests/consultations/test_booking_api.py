@@ -182,7 +182,8 @@ def test_one_hundred_concurrent_bookings_of_one_slot_give_exactly_one_consultati
     assert set(refused_others) == {"slot_taken"} and len(refused_others) == 90
     published.wait_for("consultation.booked", consultation_id=winner[1]["id"])
     booked_at_slot = [e for e in published.all_of("consultation.booked", doctor_id=doctor.user_id)]
-    assert len(booked_at_slot) == 1
+    # Events are delivered at least once: the same event may arrive twice, never two events.
+    assert len({e.id for e in booked_at_slot}) == 1
     assert slot not in [s["starts_at"] for s in api.slots(doctor).json()["slots"]]
 
 
