@@ -44,7 +44,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-
 def timed(action: Callable[[], object], runs: int) -> list[float]:
     samples = []
     for _ in range(runs):

@@ -35,9 +35,8 @@ for _name, _value in (
 
 import requests  # noqa: E402
 from figures import latency_line  # noqa: E402
-from moto.server import ThreadedMotoServer  # noqa: E402
 
-from keneya_local.backing_services import free_port  # noqa: E402
+from keneya_local.backing_services import start_moto  # noqa: E402
 
 
 def race(url: str, tokens: list[str], doctor_id: str, starts_at: str) -> list[tuple[int, float]]:
@@ -73,21 +72,18 @@ def race(url: str, tokens: list[str], doctor_id: str, starts_at: str) -> list[tu
 
 
 def main() -> None:
-    from keneya_local import moto_fixes
     from keneya_local.stack import EmbeddedStack
     from tests.support.auth import Api, new_phone
     from tests.support.consultations import Person, Topic
 
     patients = int(sys.argv[1]) if len(sys.argv) > 1 else 34
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    moto_fixes.install()
     from keneya_local.console import quiet_request_logs
 
     quiet_request_logs()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+    # The stack's own moto process, as `make up` starts it.
+    moto = start_moto("127.0.0.1", 0)
+    endpoint = moto.url
     logs = Path(tempfile.mkdtemp(prefix="keneya-bench-"))
     stack = EmbeddedStack(
         http_port=0,

@@ -15,10 +15,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROBE = (
-    "import time; t = time.perf_counter(); import app; "
-    "print((time.perf_counter() - t) * 1000)"
-)
+PROBE = "import time; t = time.perf_counter(); import app; print((time.perf_counter() - t) * 1000)"
 
 
 def import_ms(service_dir: Path) -> float:

@@ -87,7 +87,6 @@ class CountingMoto:
             self._server.shutdown()
 
 
-
 def calls_of(before: collections.Counter[str], after: collections.Counter[str]) -> int:
     return sum((after - before).values())
 

@@ -1,10 +1,10 @@
 """The CPU an idle embedded stack uses: the whole platform started as `make up` starts it, left
 alone, measured over a minute.
 
-Starts a moto server in this process and the stack with every service, touches each service
+Starts the moto process and the stack with every service, touches each service
 once (so that the sandboxes a first visit starts are there, as after a developer's first
 clicks), waits for things to settle, then reads the CPU time (user + system) of this process
-and of every process it started (sandboxes, redis-server) from /proc, before and after
+and of every process it started (moto, sandboxes, redis-server) from /proc, before and after
 `seconds`.
 
     .venv/bin/python bench/idle_cpu.py [seconds]
@@ -29,9 +29,8 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 import requests  # noqa: E402
-from moto.server import ThreadedMotoServer  # noqa: E402
 
-from keneya_local.backing_services import free_port  # noqa: E402
+from keneya_local.backing_services import start_moto  # noqa: E402
 from keneya_local.stack import EmbeddedStack  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -73,6 +72,8 @@ def descendants(pid: int) -> dict[int, str]:
 def kind_of(command: str) -> str:
     if "keneya_local.worker" in command:
         return "function sandboxes"
+    if "keneya_local.moto_process" in command:
+        return "moto"
     if "redis-server" in command:
         return "redis-server"
     return "other"
@@ -80,21 +81,13 @@ def kind_of(command: str) -> str:
 
 def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
-    # As the stack's own moto server: transactions without whole-table copies, each
-    # DynamoDB request atomic.
-    from keneya_local import moto_fixes
-
-    moto_fixes.install()
     from keneya_local.console import quiet_request_logs
 
     quiet_request_logs()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
+    # The stack's own moto process, as `make up` starts it.
+    moto = start_moto("127.0.0.1", 0)
     logs = Path(tempfile.mkdtemp(prefix="keneya-bench-"))
-    stack = EmbeddedStack(
-        http_port=0, ws_port=0, aws_endpoint=f"http://{host}:{port}", log_dir=logs
-    )
+    stack = EmbeddedStack(http_port=0, ws_port=0, aws_endpoint=moto.url, log_dir=logs)
     try:
         print("starting the whole platform ...", flush=True)
         stack.start()
@@ -103,7 +96,7 @@ def main() -> None:
         print("settling for 10 s ...", flush=True)
         time.sleep(10)
         me = os.getpid()
-        processes = {me: "stack (gateways, pollers, moto)", **descendants(me)}
+        processes = {me: "stack (gateways, pollers)", **descendants(me)}
         before = {pid: cpu_seconds(pid) for pid in processes}
         print(f"measuring {seconds:.0f} s of idleness over {len(processes)} processes ...")
         time.sleep(seconds)
@@ -112,7 +105,7 @@ def main() -> None:
             start, end = before[pid], cpu_seconds(pid)
             if start is None or end is None:
                 continue
-            kind = "stack (gateways, pollers, moto)" if pid == me else kind_of(command)
+            kind = "stack (gateways, pollers)" if pid == me else kind_of(command)
             used[kind] += end - start
         total = sum(used.values())
         sandboxes = sum(

@@ -33,11 +33,10 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 import boto3  # noqa: E402
 from figures import latency_line  # noqa: E402
-from moto.server import ThreadedMotoServer  # noqa: E402
 from websockets.sync.client import connect  # noqa: E402
 
 from keneya.events import new_event  # noqa: E402
-from keneya_local.backing_services import free_port  # noqa: E402
+from keneya_local.backing_services import start_moto  # noqa: E402
 from keneya_local.console import quiet_request_logs  # noqa: E402
 from keneya_local.stack import EmbeddedStack  # noqa: E402
 from tests.support.auth import Api, new_phone  # noqa: E402
@@ -92,18 +91,15 @@ def frames(socket: Any, wanted: set[str], timeout: float = 30) -> dict[str, floa
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     quiet_request_logs()  # the figures only: no request line from the HTTP servers
-    # As the stack's own moto server: transactions without whole-table copies, each
-    # DynamoDB request atomic.
-    from keneya_local import moto_fixes
-
-    moto_fixes.install()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+    # The stack's own moto process, as `make up` starts it.
+    moto = start_moto("127.0.0.1", 0)
+    endpoint = moto.url
     logs = Path(tempfile.mkdtemp(prefix="keneya-bench-"))
     stack = EmbeddedStack(
-        http_port=0, ws_port=0, aws_endpoint=endpoint, services=["auth", "notifications"],
+        http_port=0,
+        ws_port=0,
+        aws_endpoint=endpoint,
+        services=["auth", "notifications"],
         log_dir=logs,
     )
     try:

@@ -48,7 +48,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-
 def api_calls(sandbox) -> int:
     """The merchant API calls the sandbox has answered (pages and callbacks left out)."""
     return sum(n for operation, n in sandbox.calls().items() if operation in PROVIDER_API)

@@ -52,11 +52,10 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ["KENEYA_COUNT_AWS_REQUESTS"] = "1"
 
 import boto3  # noqa: E402
-from moto.server import ThreadedMotoServer  # noqa: E402
 from websockets.sync.client import connect  # noqa: E402
 
 from keneya.events import new_event  # noqa: E402
-from keneya_local.backing_services import free_port  # noqa: E402
+from keneya_local.backing_services import start_moto  # noqa: E402
 from keneya_local.stack import EmbeddedStack  # noqa: E402
 from tests.support.notifications import sign_up  # noqa: E402
 
@@ -128,9 +127,7 @@ class Frames:
 def subscribed_consumers(stack: EmbeddedStack, topic: str) -> dict[str, set[str]]:
     """Event type -> the services whose queue the topic's filter policies send it to."""
     sns = boto3.client("sns", endpoint_url=stack.aws_endpoint, region_name="us-east-1")
-    queue_of = {
-        name: f"keneya-{stack.stage}-{name}-events" for name in stack.deployment.services
-    }
+    queue_of = {name: f"keneya-{stack.stage}-{name}-events" for name in stack.deployment.services}
     for name, service in stack.deployment.services.items():
         if service.environment.get("EVENTS_QUEUE_NAME"):
             queue_of[name] = service.environment["EVENTS_QUEUE_NAME"]
@@ -276,19 +273,13 @@ def main() -> None:
     # The moto server's request lines are not figures.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 2
-    # As the stack's own moto server: transactions without whole-table copies, each
-    # DynamoDB request atomic.
-    from keneya_local import moto_fixes
-
-    moto_fixes.install()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
+    # The stack's own moto process, as `make up` starts it.
+    moto = start_moto("127.0.0.1", 0)
     logs_dir = Path(tempfile.mkdtemp(prefix="keneya-bench-"))
     stack = EmbeddedStack(
         http_port=0,
         ws_port=0,
-        aws_endpoint=f"http://{host}:{port}",
+        aws_endpoint=moto.url,
         parameter_overrides={"EventsVisibilityTimeout": "5"},
         log_dir=logs_dir,
     )
@@ -312,11 +303,7 @@ def main() -> None:
         settle(logs, [], set(), lines)
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
-            seen = {
-                (ln["service"], e.get("event_type"))
-                for ln in lines
-                for e in ln["events"]
-            }
+            seen = {(ln["service"], e.get("event_type")) for ln in lines for e in ln["events"]}
             if {(s, "user.registered") for s in consumers["user.registered"]} <= seen:
                 break
             lines += logs.new_lines()

@@ -43,11 +43,10 @@ os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 import boto3  # noqa: E402
 import botocore.endpoint  # noqa: E402
 from figures import latency_line  # noqa: E402
-from moto.server import ThreadedMotoServer  # noqa: E402
 from websockets.sync.client import connect  # noqa: E402
 
 from keneya.events import new_event  # noqa: E402
-from keneya_local.backing_services import free_port  # noqa: E402
+from keneya_local.backing_services import start_moto  # noqa: E402
 from keneya_local.console import quiet_request_logs  # noqa: E402
 from keneya_local.stack import EmbeddedStack  # noqa: E402
 from tests.support.auth import Api, new_phone  # noqa: E402
@@ -58,7 +57,6 @@ CANDIDATE = {
     "sdpMLineIndex": 0,
     "usernameFragment": "abcd",
 }
-
 
 
 def report(label: str, samples: list[float]) -> None:
@@ -229,19 +227,13 @@ def requests_per_operation(stack: EmbeddedStack) -> None:
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     quiet_request_logs()  # the figures only: no request line from the HTTP servers
-    # As the stack's own moto server: transactions without whole-table copies, each
-    # DynamoDB request atomic.
-    from keneya_local import moto_fixes
-
-    moto_fixes.install()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
+    # The stack's own moto process, as `make up` starts it.
+    moto = start_moto("127.0.0.1", 0)
     logs = Path(tempfile.mkdtemp(prefix="keneya-bench-"))
     stack = EmbeddedStack(
         http_port=0,
         ws_port=0,
-        aws_endpoint=f"http://{host}:{port}",
+        aws_endpoint=moto.url,
         services=["auth", "signaling"],
         log_dir=logs,
     )

@@ -132,7 +132,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-
 def report(label: str, samples: list[float]) -> None:
     print(
         f"{label:<44}{statistics.median(samples):>8.1f}{percentile(samples, 0.9):>8.1f}"

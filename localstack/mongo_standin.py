@@ -69,11 +69,18 @@ class Store:
 
     def _hello(self, connection_id: int) -> dict[str, Any]:
         return {
-            "helloOk": True, "ismaster": True, "isWritablePrimary": True,
-            "maxBsonObjectSize": 16 * 1024 * 1024, "maxMessageSizeBytes": 48_000_000,
-            "maxWriteBatchSize": 100_000, "localTime": dt.datetime.now(dt.UTC),
-            "logicalSessionTimeoutMinutes": 30, "connectionId": connection_id,
-            "minWireVersion": 0, "maxWireVersion": 17, "readOnly": False,
+            "helloOk": True,
+            "ismaster": True,
+            "isWritablePrimary": True,
+            "maxBsonObjectSize": 16 * 1024 * 1024,
+            "maxMessageSizeBytes": 48_000_000,
+            "maxWriteBatchSize": 100_000,
+            "localTime": dt.datetime.now(dt.UTC),
+            "logicalSessionTimeoutMinutes": 30,
+            "connectionId": connection_id,
+            "minWireVersion": 0,
+            "maxWireVersion": 17,
+            "readOnly": False,
         }
 
     def _cmd_hello(self, command: dict, connection_id: int) -> dict:
@@ -154,8 +161,13 @@ class Store:
 
     @staticmethod
     def _cursor(command: dict, name: str, documents: list) -> dict:
-        return {"cursor": {"id": bson.int64.Int64(0), "ns": f"{command['$db']}.{command[name]}",
-                           "firstBatch": documents}}
+        return {
+            "cursor": {
+                "id": bson.int64.Int64(0),
+                "ns": f"{command['$db']}.{command[name]}",
+                "firstBatch": documents,
+            }
+        }
 
     def _cmd_find(self, command: dict, connection_id: int) -> dict:
         collection = self._collection(command, "find")
@@ -183,8 +195,10 @@ class Store:
     def _cmd_findandmodify(self, command: dict, connection_id: int) -> dict:
         collection = self._collection(command, "findAndModify")
         query = command.get("query") or {}
-        options: dict[str, Any] = {"projection": command.get("fields"),
-                                   "sort": list((command.get("sort") or {}).items()) or None}
+        options: dict[str, Any] = {
+            "projection": command.get("fields"),
+            "sort": list((command.get("sort") or {}).items()) or None,
+        }
         before = collection.find_one(query, sort=options["sort"])
         try:
             if command.get("remove"):
@@ -199,8 +213,13 @@ class Store:
                     value = collection.find_one_and_replace(query, update, **options)
         except mongomock.DuplicateKeyError as error:
             raise CommandError(str(error), code=11000) from None
-        return {"value": value, "lastErrorObject": {"n": 1 if value or before else 0,
-                                                    "updatedExisting": before is not None}}
+        return {
+            "value": value,
+            "lastErrorObject": {
+                "n": 1 if value or before else 0,
+                "updatedExisting": before is not None,
+            },
+        }
 
     def _cmd_createindexes(self, command: dict, connection_id: int) -> dict:
         collection = self._collection(command, "createIndexes")
@@ -211,14 +230,21 @@ class Store:
 
     def _cmd_listindexes(self, command: dict, connection_id: int) -> dict:
         collection = self._collection(command, "listIndexes")
-        indexes = [{"v": 2, "name": name, **info, "key": dict(info["key"])}
-                   for name, info in collection.index_information().items()]
+        indexes = [
+            {"v": 2, "name": name, **info, "key": dict(info["key"])}
+            for name, info in collection.index_information().items()
+        ]
         return self._cursor(command, "listIndexes", indexes)
 
     def _cmd_listcollections(self, command: dict, connection_id: int) -> dict:
         names = self.client[command["$db"]].list_collection_names()
-        return {"cursor": {"id": bson.int64.Int64(0), "ns": f"{command['$db']}.$cmd",
-                           "firstBatch": [{"name": n, "type": "collection"} for n in names]}}
+        return {
+            "cursor": {
+                "id": bson.int64.Int64(0),
+                "ns": f"{command['$db']}.$cmd",
+                "firstBatch": [{"name": n, "type": "collection"} for n in names],
+            }
+        }
 
     def _cmd_drop(self, command: dict, connection_id: int) -> dict:
         self._collection(command, "drop").drop()
@@ -260,8 +286,9 @@ class Connection(socketserver.BaseRequestHandler):
                 else:
                     log.warning("unsupported opcode %s", opcode)
                     return
-                header = _HEADER.pack(_HEADER.size + len(body), next(request_ids), request_id,
-                                      reply_opcode)
+                header = _HEADER.pack(
+                    _HEADER.size + len(body), next(request_ids), request_id, reply_opcode
+                )
                 self.request.sendall(header + body)
         except ConnectionError:
             return
@@ -285,9 +312,9 @@ class Connection(socketserver.BaseRequestHandler):
             position += 1
             (size,) = struct.unpack_from("<i", payload, position)
             if kind == 0:
-                command = bson.decode(payload[position:position + size], _CODEC)
+                command = bson.decode(payload[position : position + size], _CODEC)
             else:
-                section = payload[position + 4:position + size]
+                section = payload[position + 4 : position + size]
                 name, _, documents = section.partition(b"\0")
                 sequences[name.decode()] = bson.decode_all(documents, _CODEC)
             position += size
@@ -300,7 +327,7 @@ class Connection(socketserver.BaseRequestHandler):
         namespace = payload[4:name_end].decode()
         position = name_end + 1 + 8
         (size,) = struct.unpack_from("<i", payload, position)
-        query = bson.decode(payload[position:position + size], _CODEC)
+        query = bson.decode(payload[position : position + size], _CODEC)
         query = query.get("$query", query)
         query["$db"] = namespace.split(".", 1)[0]
         return self._execute(query, connection_id)

@@ -40,28 +40,24 @@ def aws_endpoint() -> Iterator[str]:
     """URL of an AWS-compatible endpoint reached over HTTP.
 
     `KENEYA_TEST_AWS_ENDPOINT` points the suite at one already running (LocalStack, a moto
-    server); otherwise a moto server is started on a free port for the session.
+    server); otherwise a moto server is started on a free port for the session, in a process
+    of its own as the local stack starts it.
     """
     given = os.environ.get("KENEYA_TEST_AWS_ENDPOINT")
     if given:
         os.environ["AWS_ENDPOINT_URL"] = given
         yield given
         return
-    from moto.server import ThreadedMotoServer
+    from keneya_local.backing_services import start_moto
 
-    from keneya_local import moto_fixes
-
-    # Cancelled transactions must write nothing and leave the tables' streams flowing.
-    moto_fixes.install()
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    url = f"http://127.0.0.1:{port}"
-    os.environ["AWS_ENDPOINT_URL"] = url
+    # The stack's own moto process: its fixes (cancelled transactions write nothing, each
+    # DynamoDB request is atomic) and the arrivals its pollers follow.
+    moto = start_moto("127.0.0.1", 0)
+    os.environ["AWS_ENDPOINT_URL"] = moto.url
     try:
-        yield url
+        yield moto.url
     finally:
-        server.stop()
+        moto.stop()
 
 
 @pytest.fixture

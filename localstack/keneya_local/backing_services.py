@@ -1,15 +1,16 @@
 """What the functions talk to besides each other: an AWS-compatible endpoint, Redis, MongoDB.
 
 Each is reused when the developer already runs one (`AWS_ENDPOINT_URL`, `REDIS_URL`,
-`MONGO_URL`) and otherwise started here: moto in this process (so the message catcher can read
-its backends), `redis-server` on a free port when installed, else fakeredis' TCP server; for
-MongoDB only an in-process stand-in exists without a server (`mongomock://`).
+`MONGO_URL`) and otherwise started here: moto in a process of its own
+(`keneya_local.moto_process`), `redis-server` on a free port when installed, else fakeredis'
+TCP server; for MongoDB only an in-process stand-in exists without a server (`mongomock://`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
+import json
+import os
 import shutil
 import socket
 import subprocess
@@ -19,7 +20,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,87 +68,88 @@ def endpoint_answers(url: str, timeout: float = 1.5) -> bool:
 @dataclass
 class AwsEndpoint:
     url: str
-    # The moto server this stack started (in this process); None for one found running.
-    server: Any = None
-    # Whether the endpoint is a moto server in this process (started here or by the caller),
-    # whose state can be read directly.
-    in_process: bool = False
+    # The moto process this stack started; None for an endpoint found running.
+    process: subprocess.Popen | None = None
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
 
 
-def start_moto(host: str = "127.0.0.1", port: int = 4566) -> AwsEndpoint:
-    """A moto server in a thread of this process, on `port` (0: any free port)."""
+def start_moto(
+    host: str = "127.0.0.1", port: int = 4566, log_path: Path | None = None, timeout: float = 60
+) -> AwsEndpoint:
+    """moto in a process of its own (`keneya_local.moto_process`) on `port` (0: any free
+    port); its output goes to `log_path`."""
     if port and not port_is_free(host, port):
         raise BackingServiceError(
             f"port {port} is taken by another program, and it does not answer as an AWS "
             f"endpoint; free it, pass --aws-port, or set AWS_ENDPOINT_URL"
         )
-    from moto.server import ThreadedMotoServer
-
-    from keneya_local import moto_fixes
-
-    moto_fixes.install()
-    # werkzeug would print one line per AWS call.
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = port or free_port(host)
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    server.start()
-    return AwsEndpoint(url=f"http://{host}:{port}", server=server, in_process=True)
-
-
-def serves_from_this_process(resource_arns: Iterable[str]) -> bool:
-    """Whether the endpoint that created these SNS topics / SQS queues is a moto server in
-    this process (a test's): moto's state is per process, so finding them in it says so."""
-    sns = sys.modules.get("moto.sns.models")
-    sqs = sys.modules.get("moto.sqs.models")
-    if sns is None and sqs is None:
-        return False
-    for arn in resource_arns:
-        parts = arn.split(":")
-        if len(parts) < 6:
-            continue
-        service, region, account, name = parts[2], parts[3], parts[4], parts[5]
-        try:
-            if service == "sns" and sns is not None and account in sns.sns_backends:
-                found = arn in sns.sns_backends[account][region].topics
-            elif service == "sqs" and sqs is not None and account in sqs.sqs_backends:
-                found = name in sqs.sqs_backends[account][region].queues
-            else:
-                found = False
-        except Exception:
-            found = False
-        if found:
-            return True
-    return False
+    localstack_dir = str(Path(__file__).resolve().parent.parent)
+    path = os.environ.get("PYTHONPATH")
+    environment = {
+        **os.environ,
+        "PYTHONPATH": localstack_dir + (os.pathsep + path if path else ""),
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [sys.executable, "-m", "keneya_local.moto_process", "--host", host, "--port"]
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        process = subprocess.Popen(
+            [*command, str(port)],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            stdin=subprocess.DEVNULL,
+            env=environment,
+            # Ctrl-C reaches the stack only, which stops moto after the functions.
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+    finally:
+        if log_path:
+            log.close()
+    ready = _ready_line(process, timeout)
+    if ready is None:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        where = f"; see {log_path}" if log_path else ""
+        raise BackingServiceError(f"the moto server did not start within {timeout:.0f} s{where}")
+    # The rest of its output (nothing, normally) must never fill the pipe.
+    threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
+    return AwsEndpoint(url=f"http://{host}:{ready['port']}", process=process)
 
 
-def prune_moto_stream_iterators(keep: int = 256) -> int:
-    """Forget all but the newest DynamoDB stream iterators of the in-process moto.
+def _ready_line(process: subprocess.Popen, timeout: float) -> dict[str, Any] | None:
+    from keneya_local.moto_process import READY_MARKER
 
-    Every GetRecords call makes moto keep a new iterator forever; polling streams for hours
-    would grow without bound. AWS expires iterators after 15 minutes, so dropping old ones
-    changes nothing a client may rely on.
-    """
-    from moto.dynamodbstreams.models import ShardIterator, dynamodbstreams_backends
+    found: list[dict[str, Any]] = []
 
-    dropped = 0
-    live: set[int] = set()
-    for account in list(dynamodbstreams_backends.values()):
-        for backend in list(account.values()):
-            iterators = backend.shard_iterators
-            excess = len(iterators) - keep
-            for key in list(iterators)[: max(0, excess)]:
-                del iterators[key]
-                dropped += 1
-            live.update(id(iterator) for iterator in iterators.values())
-    tracked = ShardIterator.instances_tracked  # type: ignore[attr-defined]
-    if len(tracked) > len(live):
-        ShardIterator.instances_tracked = [i for i in tracked if id(i) in live]  # type: ignore[attr-defined]
-    return dropped
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            text = line.decode(errors="replace").strip()
+            if text.startswith(READY_MARKER):
+                found.append(json.loads(text[len(READY_MARKER) :]))
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return found[0] if found else None
+
+
+def _drain(stream: Any) -> None:
+    with contextlib.suppress(Exception):
+        while stream.read(65536):
+            pass
 
 
 # -- Redis ----------------------------------------------------------------------------------
@@ -269,38 +270,3 @@ def _die_with_parent() -> None:
     pr_set_pdeathsig = 1
     with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
-
-
-class MotoProbe:
-    """Looks into the in-process moto so that idle pollers need not call it over HTTP.
-
-    A poll of an idle queue or stream costs a few milliseconds of CPU in this interpreter
-    (boto3 on one side, moto on the other), which is what an API request then waits behind.
-    Every answer may be None ("cannot tell"): the poller then calls the API as usual.
-    """
-
-    def stream_end(self, stream_arn: str) -> int | None:
-        """The sequence number the next record of the stream's shard will get."""
-        try:
-            from moto.dynamodb.models import dynamodb_backends
-
-            _, _, _, region, account, resource = stream_arn.split(":", 5)
-            table = dynamodb_backends[account][region].tables.get(resource.split("/")[1])
-            shard = table.stream_shard if table is not None else None
-            if shard is None:
-                return None
-            return int(shard.starting_sequence_number) + len(shard.items)
-        except Exception:
-            return None
-
-    def queue_has_visible_messages(self, queue_arn: str) -> bool | None:
-        try:
-            from moto.sqs.models import sqs_backends
-
-            _, _, _, region, account, name = queue_arn.split(":", 5)
-            queue = sqs_backends[account][region].queues.get(name)
-            if queue is None:
-                return None
-            return any(m.visible and not m.delayed for m in list(queue._messages))
-        except Exception:
-            return None

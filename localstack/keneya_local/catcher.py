@@ -4,9 +4,9 @@ Nothing is delivered locally; like a mail catcher, the stack shows what was "sen
 `/_local/messages` (a page) and `/_local/messages.json`, so a person signing up can read the
 one-time code the auth service texted them.
 
-The messages are read from moto itself: from its backends when moto runs in this process (the
-stack started it), otherwise from moto's `/moto-api/data.json`, or LocalStack's `/_aws/...`
-endpoints when the endpoint is LocalStack.
+The messages are read from moto itself: from the moto process's `/_keneya/messages.json` (which
+reads its backends, `from_moto_backends`), otherwise from another moto's `/moto-api/data.json`,
+or LocalStack's `/_aws/...` endpoints when the endpoint is LocalStack.
 """
 
 from __future__ import annotations
@@ -38,9 +38,8 @@ class CaughtMessage:
 
 
 class MessageCatcher:
-    def __init__(self, endpoint_url: str, *, in_process: bool) -> None:
+    def __init__(self, endpoint_url: str) -> None:
         self.endpoint_url = endpoint_url.rstrip("/")
-        self.in_process = in_process
         self._first_seen: dict[str, str] = {}
         self._hidden: set[str] = set()
         self._lock = threading.Lock()
@@ -70,13 +69,12 @@ class MessageCatcher:
             return len(self._hidden) - before
 
     def _read(self) -> Iterable[CaughtMessage]:
-        if self.in_process:
-            return list(_from_moto_backends())
-        try:
-            return list(_from_moto_api(self.endpoint_url))
-        except urllib.error.HTTPError as error:
-            if error.code != 404:
-                raise
+        for source in (_from_moto_process, _from_moto_api):
+            try:
+                return list(source(self.endpoint_url))
+            except urllib.error.HTTPError as error:
+                if error.code != 404:
+                    raise
         return list(_from_localstack(self.endpoint_url))
 
 
@@ -87,7 +85,8 @@ def _with_time(message: CaughtMessage, caught_at: str) -> CaughtMessage:
 # -- sources ----------------------------------------------------------------------------------
 
 
-def _from_moto_backends() -> Iterable[CaughtMessage]:
+def from_moto_backends() -> Iterable[CaughtMessage]:
+    """The messages of the moto running in this process (the moto process's)."""
     from moto.ses.models import ses_backends
     from moto.sns.models import sns_backends
 
@@ -108,6 +107,11 @@ def _from_moto_backends() -> Iterable[CaughtMessage]:
         for backend in list(account.values()):
             for message in list(backend.sent_messages):
                 yield from _ses_message(vars(message))
+
+
+def _from_moto_process(endpoint_url: str) -> Iterable[CaughtMessage]:
+    with urllib.request.urlopen(f"{endpoint_url}/_keneya/messages.json", timeout=10) as response:
+        return [CaughtMessage(**message) for message in json.load(response)]
 
 
 def _from_moto_api(endpoint_url: str) -> Iterable[CaughtMessage]:

@@ -14,7 +14,7 @@
 - Schedules: `rate(...)` and `cron(...)`, invoked with EventBridge's "Scheduled Event".
 
 Blocking boto3 calls run on a dedicated thread pool so that long polls never starve the loop.
-With moto in this process, an idle poller sleeps until moto announces an arrival
+With the stack's moto process, an idle poller sleeps until moto announces an arrival
 (`keneya_local.arrivals`) rather than polling.
 """
 
@@ -31,7 +31,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from keneya_local.arrivals import Arrivals, queue_key, stream_key
-from keneya_local.backing_services import MotoProbe
 from keneya_local.console import Console
 from keneya_local.errors import FunctionError
 from keneya_local.schedules import Rate, Schedule, ScheduleError, parse
@@ -41,9 +40,9 @@ Invoke = Callable[[str, str, Any], Awaitable[Any]]
 # An idle queue is long-polled this long per call: short enough for a prompt stop.
 _IDLE_WAIT_S = 1
 _STREAM_IDLE_PAUSE_S = 0.5
-# With moto in this process, how long an idle poller sleeps without an announced arrival:
-# a message whose visibility timeout or delay ends is not announced.
-_QUIET_RECHECK_S = 1.0
+# With the moto process's arrivals, how long an idle poller sleeps without one: every arrival,
+# and every message visible again, is announced; this is only a safety net.
+_QUIET_RECHECK_S = 30.0
 _MAX_RETRY_PAUSE_S = 30.0
 _RESOLVE_RETRY_S = 5.0
 
@@ -85,12 +84,10 @@ class _Poller:
         invoke: Invoke,
         aws: AwsClients,
         console: Console,
-        probe: MotoProbe | None = None,
         arrivals: Arrivals | None = None,
         concurrency: int = 1,
     ) -> None:
-        self.probe = probe
-        self.arrivals = arrivals if probe is not None else None
+        self.arrivals = arrivals
         self.concurrency = max(1, concurrency)
         self.service = service
         self.source = dict(source)
@@ -159,16 +156,7 @@ class SqsPoller(_Poller):
         window = float(self.source.get("window_seconds") or 0)
         key = queue_key(arn)
         while True:
-            if self.probe is not None:
-                seen = self.arrivals.seen(key) if self.arrivals else 0
-                if self.probe.queue_has_visible_messages(arn) is False:
-                    if not first:
-                        return
-                    if self.arrivals is not None:
-                        await self.arrivals.wait(key, seen, _QUIET_RECHECK_S)
-                    else:
-                        await asyncio.sleep(_QUIET_RECHECK_S / 20)
-                    continue
+            seen = self.arrivals.seen(key) if self.arrivals else 0
             try:
                 messages = await self._receive(url, batch_size, window)
             except Exception as error:
@@ -179,18 +167,20 @@ class SqsPoller(_Poller):
             if not messages:
                 if not first:
                     return
+                if self.arrivals is not None:
+                    await self.arrivals.wait(key, seen, _QUIET_RECHECK_S)
                 continue
-            self._scale_out(url, arn, backlog=len(messages) >= batch_size)
+            # A full batch says more may wait; so does an arrival since this receive began.
+            backlog = len(messages) >= batch_size or (
+                self.arrivals is not None and self.arrivals.seen(key) != seen
+            )
+            self._scale_out(url, arn, backlog=backlog)
             await self._deliver(url, arn, messages)
 
     def _scale_out(self, url: str, arn: str, *, backlog: bool) -> None:
         """One more poller while messages wait and the function may run more at once."""
         pollers = 1 + len(self._extra)
-        if pollers >= self.concurrency:
-            return
-        if not backlog and self.probe is not None:
-            backlog = bool(self.probe.queue_has_visible_messages(arn))
-        if not backlog:
+        if pollers >= self.concurrency or not backlog:
             return
         task = asyncio.create_task(self._poll(url, arn, first=False), name=f"sqs-{self.name}+")
         self._extra.add(task)
@@ -246,7 +236,8 @@ class SqsPoller(_Poller):
                     break
                 wait = min(20, max(1, round(remaining)))
             else:
-                wait = _IDLE_WAIT_S
+                # With arrivals, an empty queue is waited for by `Arrivals.wait`, not by moto.
+                wait = 0 if self.arrivals is not None else _IDLE_WAIT_S
             response = await self.aws.call(
                 self.aws.sqs.receive_message,
                 QueueUrl=url,
@@ -393,8 +384,9 @@ class StreamPoller(_Poller):
         )
         batch_size = max(1, min(1000, int(self.source.get("batch_size") or 100)))
         attempts = 0
+        key = stream_key(stream_arn)
         while iterator:
-            end_before = self.probe.stream_end(stream_arn) if self.probe else None
+            seen = self.arrivals.seen(key) if self.arrivals else 0
             try:
                 response = await self.aws.call(
                     self.aws.streams.get_records, ShardIterator=iterator, Limit=batch_size
@@ -406,19 +398,11 @@ class StreamPoller(_Poller):
             records = response.get("Records") or []
             if not records:
                 iterator = response.get("NextShardIterator")
-                if end_before is None:
+                if self.arrivals is None:
                     await asyncio.sleep(_STREAM_IDLE_PAUSE_S)
-                    continue
-                # Read again only once the shard has grown since the read that found nothing.
-                key = stream_key(stream_arn)
-                while True:
-                    seen = self.arrivals.seen(key) if self.arrivals else 0
-                    if self.probe is None or self.probe.stream_end(stream_arn) != end_before:
-                        break
-                    if self.arrivals is not None:
-                        await self.arrivals.wait(key, seen, _QUIET_RECHECK_S)
-                    else:
-                        await asyncio.sleep(_QUIET_RECHECK_S / 20)
+                else:
+                    # Read again once the shard has grown since the read that found nothing.
+                    await self.arrivals.wait(key, seen, _QUIET_RECHECK_S)
                 continue
             event = {"Records": [stream_record(r, stream_arn, self.aws.region) for r in records]}
             ok, result = await self._invoke(event)
@@ -588,13 +572,11 @@ class EventSources:
         aws: AwsClients,
         console: Console,
         account_id: str,
-        probe: MotoProbe | None = None,
         arrivals: Arrivals | None = None,
         concurrency: int = 1,
     ) -> None:
         """`concurrency`: how many batches a function handles at once when its configuration
         sets no reserved concurrency (the sandboxes' default)."""
-        self.probe = probe
         self.arrivals = arrivals
         self.concurrency = concurrency
         self.invoke = invoke
@@ -608,7 +590,7 @@ class EventSources:
         limits = description.get("concurrency") or {}
         for source in description.get("event_sources") or []:
             kind = source.get("kind")
-            args = (service, source, self.invoke, self.aws, self.console, self.probe)
+            args = (service, source, self.invoke, self.aws, self.console)
             if kind == "sqs":
                 concurrency = int(limits.get(source["handler"]) or self.concurrency)
                 self.pollers.append(

@@ -27,6 +27,15 @@ walking the operation's output shape for every attribute of every item cost most
 time in a consumer's round trip. Anything else, or a result that is not plain JSON, still goes
 through the serializer.
 
+And it reads less for a Query. moto (5.2) sorts every item of the table to find one partition,
+deep-copies each item it keeps, and builds each projected item by turning the whole item into
+plain Python and back. A person's unread count (a Query of their partition) cost time in
+proportion to every notification of every person. A Query now looks at its own partition only
+(or, on an index, at the items whose index key matches), a projection of top-level attributes
+copies just those, and the copy of items that a projection rebuilds anyway is skipped. moto's
+list of its own modules, read from the disk for every request to find its backend, is read
+once.
+
 It applies to a moto server running in this process (the local stack's or a test session's),
 and is idempotent.
 """
@@ -42,6 +51,7 @@ _MARK = "_keneya_rolls_back_touched_items"
 _PREFLIGHT_MARK = "_keneya_answers_preflights_unsigned"
 _ATOMIC_MARK = "_keneya_one_request_at_a_time"
 _FAST_MARK = "_keneya_item_results_as_json"
+_QUERY_MARK = "_keneya_query_reads_one_partition"
 _ITEM_OPERATIONS = {
     "GetItem",
     "PutItem",
@@ -135,6 +145,8 @@ def install() -> None:
     _undo_cancelled_transactions()
     _one_dynamodb_request_at_a_time()
     _item_results_as_json()
+    _query_reads_one_partition()
+    _moto_modules_listed_once()
 
 
 def _answer_s3_preflights() -> None:
@@ -265,3 +277,130 @@ def _item_results_as_json() -> None:
 
     setattr(execute_result, _FAST_MARK, True)
     ActionResult.execute_result = execute_result  # type: ignore[method-assign]
+
+
+class _OnePartition:
+    """A table seen through one Query: `all_items()` holds only the items the Query's key can
+    match, in the table's order; everything else is the table's."""
+
+    def __init__(self, table: Any, items: list[Any]) -> None:
+        self._table = table
+        self._items = items
+
+    def all_items(self) -> list[Any]:
+        return self._items
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._table, name)
+
+
+class _CopiesSkipped:
+    """Stands in for the `copy` module inside moto's table model: while a Query's results are
+    about to be rebuilt by a projection, their deep copy is the list itself."""
+
+    def __init__(self) -> None:
+        self._skipping = threading.local()
+
+    def skip(self, value: bool) -> None:
+        self._skipping.active = value
+
+    def deepcopy(self, value: Any, memo: Any = None) -> Any:
+        if getattr(self._skipping, "active", False) and isinstance(value, list):
+            return value
+        return copy.deepcopy(value, memo)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+
+def _candidates(table: Any, hash_key: Any, index_name: str | None, conditions: Any) -> list[Any]:
+    """The items a Query's key can match, as moto's `all_items()` orders them."""
+    if index_name is None:
+        partition = table.items.get(hash_key) if hash_key is not None else None
+        if partition is None:
+            return []
+        if not table.range_key_attr:
+            return [partition]
+        return sorted(partition.values(), key=lambda item: item.range_key)
+    wanted = list(conditions or [])
+    if not wanted:
+        return table.all_items()
+    found = []
+    for stored in table.items.values():
+        for item in stored.values() if table.range_key_attr else (stored,):
+            if all(_equal(item.attrs.get(name), value) for name, value in wanted):
+                found.append(item)
+    return found
+
+
+def _equal(stored: Any, wanted: Any) -> bool:
+    # moto's DynamoType cannot be compared with None (an item without the index's key).
+    return stored is not None and stored == wanted
+
+
+def _query_reads_one_partition() -> None:
+    import inspect
+
+    import moto.dynamodb.models.table as table_module
+    from moto.dynamodb.models.dynamo_type import Item, LimitedSizeDict
+    from moto.dynamodb.models.table import Table
+
+    original_query = Table.query
+    if getattr(original_query, _QUERY_MARK, False):
+        return
+    signature = inspect.signature(original_query)
+    copies = _CopiesSkipped()
+    table_module.copy = copies  # type: ignore[assignment]
+
+    @functools.wraps(original_query)
+    def query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(self, *args, **kwargs)
+        arguments = bound.arguments
+        if arguments.get("filter_kwargs"):  # the legacy QueryFilter: left to moto as it is
+            return original_query(self, *args, **kwargs)
+        narrowed = _OnePartition(
+            self,
+            _candidates(
+                self,
+                arguments.get("hash_key"),
+                arguments.get("index_name"),
+                arguments.get("hash_key_conditions"),
+            ),
+        )
+        copies.skip(bool(arguments.get("projection_expressions")))
+        try:
+            return original_query(narrowed, *args, **kwargs)
+        finally:
+            copies.skip(False)
+
+    setattr(query, _QUERY_MARK, True)
+    Table.query = query  # type: ignore[method-assign]
+
+    original_project = Item.project
+
+    @functools.wraps(original_project)
+    def project(self: Any, projection_expressions: list[list[str]]) -> Any:
+        names = [path[0] for path in projection_expressions if len(path) == 1]
+        if len(names) != len(projection_expressions) or any("[" in name for name in names):
+            return original_project(self, projection_expressions)
+        projected = Item.__new__(Item)
+        projected.hash_key = self.hash_key
+        projected.range_key = self.range_key
+        attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.__init__(attrs)
+        for name in names:
+            if name in self.attrs:
+                dict.__setitem__(attrs, name, copy.deepcopy(self.attrs[name]))
+        projected.attrs = attrs
+        return projected
+
+    Item.project = project  # type: ignore[method-assign]
+
+
+def _moto_modules_listed_once() -> None:
+    from moto import backends
+
+    if isinstance(backends.list_of_moto_modules, functools._lru_cache_wrapper):
+        return
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = functools.cache(lambda: modules)  # type: ignore[assignment]

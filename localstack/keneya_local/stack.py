@@ -4,8 +4,8 @@
         requests.get(stack.url("auth", "/health"))
         stack.invoke("users", "consume_events", {"Records": [...]})
 
-`start()` brings up, in order: the AWS endpoint (a moto server in this process unless one is
-given or `AWS_ENDPOINT_URL` answers) and Redis, the template's resources (`provision`), one
+`start()` brings up, in order: the AWS endpoint (a moto server in a process of its own unless
+one is given or `AWS_ENDPOINT_URL` answers) and Redis, the template's resources (`provision`), one
 worker process per service (started in parallel, each with the environment the template gives
 it plus the local endpoints), the event sources (SQS, DynamoDB streams, schedules), the message
 catcher, and the REST and WebSocket gateways. Everything runs in one asyncio loop on a
@@ -37,13 +37,10 @@ from keneya_local.backing_services import (
     IN_PROCESS_MONGO,
     AwsEndpoint,
     BackingServiceError,
-    MotoProbe,
     RedisService,
     endpoint_answers,
     free_port,
     port_is_free,
-    prune_moto_stream_iterators,
-    serves_from_this_process,
     start_moto,
     start_redis,
 )
@@ -90,7 +87,6 @@ class EmbeddedStack:
         http_port: int = 3000,
         ws_port: int = 3001,
         aws_endpoint: str | None = None,
-        aws_in_process: bool | None = None,
         aws_port: int = 4566,
         host: str = "127.0.0.1",
         region: str = "us-east-1",
@@ -110,9 +106,6 @@ class EmbeddedStack:
     ) -> None:
         """`aws_endpoint`: use this AWS-compatible endpoint; None: `AWS_ENDPOINT_URL` when it
         answers, else a moto server started here on `aws_port` (0: a free port).
-        `aws_in_process`: whether `aws_endpoint` is a moto server running in this process (a
-        test's), so that sent messages and idle queues are read from it directly rather than
-        over HTTP; None: found out once the template's resources exist.
         `redis_url` / `mongo_url`: None starts redis-server (or its stand-in) / uses the
         in-process MongoDB stand-in. `services`: start only these. `strict`: a service that
         fails to start fails `start()`; otherwise it is reported and the rest runs.
@@ -133,7 +126,6 @@ class EmbeddedStack:
         self._requested_http_port = http_port
         self._requested_ws_port = ws_port
         self._requested_aws_endpoint = aws_endpoint
-        self._aws_in_process = aws_in_process
         self._aws_port = aws_port
         self._given_redis_url = redis_url
         self.mongo_url = mongo_url or IN_PROCESS_MONGO
@@ -174,8 +166,9 @@ class EmbeddedStack:
         """Start everything; returns once every route answers. Raises StackError."""
         if self._thread is not None:
             raise StackError("this stack is already started")
-        # moto, the pollers' boto3 calls and the gateways share this interpreter: hand the GIL
-        # over sooner than the default 5 ms, so that a request never queues behind a poll.
+        # The pollers' boto3 calls, the gateways (and the test or benchmark embedding the stack)
+        # share this interpreter: hand the GIL over sooner than the default 5 ms, so that a
+        # request never queues behind a poll.
         sys.setswitchinterval(min(sys.getswitchinterval(), 0.0005))
         loop_ready = threading.Event()
 
@@ -284,8 +277,8 @@ class EmbeddedStack:
             "api_url": f"{self.http_url}{API_BASE}",
             "ws_url": self.ws_url,
             "aws_endpoint": self.aws_endpoint,
-            # Whether sent messages and idle queues are read from moto's memory, not over HTTP.
-            "aws_in_process": self._aws.in_process if self._aws else None,
+            # Whether the pollers follow moto's arrivals (a Keneya moto process) or long-poll.
+            "aws_arrivals": self._arrivals is not None,
             "redis_url": self.redis_url,
             "mongo_url": self.mongo_url,
             "log_dir": str(self.log_dir),
@@ -314,7 +307,7 @@ class EmbeddedStack:
         )
         self.aws_endpoint = self._aws.url
         self.redis_url = self._redis.url
-        where = "moto server started" if self._aws.server else "endpoint already running"
+        where = "moto server started" if self._aws.process else "endpoint already running"
         self._progress(f"AWS endpoint   {self.aws_endpoint} ({where}, {_since(step)})")
         self._progress(f"Redis          {self._redis.description}")
         if self.mongo_url.startswith(IN_PROCESS_MONGO):
@@ -349,14 +342,6 @@ class EmbeddedStack:
             endpoint_url=self.aws_endpoint,
             region=self.region,
         )
-        if self._aws.server is None and self._aws_in_process is None:
-            arns = [
-                value
-                for resource in self.deployment.resources.values()
-                for value in (resource.attributes or {}).values()
-                if isinstance(value, str) and value.startswith("arn:")
-            ]
-            self._aws.in_process = serves_from_this_process(arns)
         resources = len(self.deployment.resources)
         self._progress(
             f"Resources      {resources} from {_display(self.template)} ({_since(step)})"
@@ -373,15 +358,14 @@ class EmbeddedStack:
             f"({_since(step)}){failed}"
         )
 
-        if self._aws.in_process:
-            self._arrivals = Arrivals(asyncio.get_running_loop())
+        if await asyncio.to_thread(Arrivals.offered_by, self.aws_endpoint):
+            self._arrivals = Arrivals(asyncio.get_running_loop(), self.aws_endpoint)
             self._arrivals.start()
         self.event_sources = EventSources(
             self._invoke,
             self._aws_clients,
             self.console,
             self.account_id,
-            probe=MotoProbe() if self._aws.in_process else None,
             arrivals=self._arrivals,
             concurrency=self.concurrency,
         )
@@ -394,7 +378,7 @@ class EmbeddedStack:
             f"streams, {counts['schedule']} schedules"
         )
 
-        self.catcher = MessageCatcher(self.aws_endpoint, in_process=self._aws.in_process)
+        self.catcher = MessageCatcher(self.aws_endpoint)
         self._rest = RestGateway(self)
         await self._rest.start(self._http_socket)
         self._websocket = WebSocketGateway(
@@ -409,9 +393,7 @@ class EmbeddedStack:
             f"Gateways       REST {self.http_url}{API_BASE}/<service>/..., "
             f"WebSocket {self.ws_url}/<service>"
         )
-        if self._aws.server is not None:
-            # Only a moto server of its own: another's state may be in use by its owner.
-            self._housekeeping = asyncio.create_task(self._keep_house())
+        self._housekeeping = asyncio.create_task(self._keep_house())
         self.ready_seconds = round(time.monotonic() - began, 2)
         self.ready = True
 
@@ -420,7 +402,7 @@ class EmbeddedStack:
         if given:
             if not endpoint_answers(given):
                 raise StackError(f"no AWS endpoint answers at {given}")
-            return AwsEndpoint(url=given.rstrip("/"), in_process=bool(self._aws_in_process))
+            return AwsEndpoint(url=given.rstrip("/"))
         from_environment = os.environ.get("AWS_ENDPOINT_URL")
         if from_environment:
             if endpoint_answers(from_environment):
@@ -435,7 +417,7 @@ class EmbeddedStack:
                 # A moto server or LocalStack already listens there: use it.
                 return AwsEndpoint(url=existing)
         try:
-            return start_moto(self.host, self._aws_port)
+            return start_moto(self.host, self._aws_port, log_path=self.console.log_path("moto"))
         except BackingServiceError as error:
             raise StackError(str(error)) from None
 
@@ -552,8 +534,6 @@ class EmbeddedStack:
             for service in list(self.workers.values()):
                 with contextlib.suppress(Exception):
                     await service.reclaim_idle(self.idle_sandbox_seconds)
-            with contextlib.suppress(Exception):
-                await asyncio.to_thread(prune_moto_stream_iterators)
 
     # -- stopping ------------------------------------------------------------------------
 

@@ -137,46 +137,23 @@ def counting_stack(tmp_path: Path, monkeypatch) -> Iterator[Any]:
     """The notifications service alone in the embedded stack, counting, on a moto server in a
     process of its own: moto's state is global to a process, and the template's resource names
     would be the session platform's."""
-    import subprocess
-    import sys
-
-    import requests
-
-    from keneya_local.backing_services import free_port
+    from keneya_local.backing_services import start_moto
     from keneya_local.stack import EmbeddedStack
 
     monkeypatch.setenv(aws_requests.ENVIRONMENT, "1")  # passed on to the function's process
-    port = free_port()
-    moto = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
+    moto = start_moto("127.0.0.1", 0)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"{endpoint}/moto-api/", timeout=1)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
         stack = EmbeddedStack(
             http_port=0,
             ws_port=0,
-            aws_endpoint=endpoint,
-            # Not the session's in-process moto, which may hold queues of the same names.
-            aws_in_process=False,
+            aws_endpoint=moto.url,
             services=["notifications"],
             log_dir=tmp_path,
         )
         with stack:
             yield stack
     finally:
-        moto.terminate()
-        moto.wait(timeout=10)
+        moto.stop()
 
 
 def request_lines(log: Path) -> list[dict[str, Any]]:

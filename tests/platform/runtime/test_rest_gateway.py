@@ -244,8 +244,8 @@ def test_the_status_endpoint_describes_the_running_stack(local_stack: EmbeddedSt
     status = requests.get(f"{local_stack.http_url}/_local/status", timeout=5).json()
 
     assert status["ready"] is True
-    # The session's moto server runs in the test process: the stack finds that out itself.
-    assert status["aws_in_process"] is not bool(os.environ.get("KENEYA_TEST_AWS_ENDPOINT"))
+    # The session's moto process streams its arrivals: the stack finds that out itself.
+    assert status["aws_arrivals"] is not bool(os.environ.get("KENEYA_TEST_AWS_ENDPOINT"))
     assert status["services"]["shop"]["state"] == "ready"
     assert status["services"]["chat"]["websocket_url"] == local_stack.websocket_url("chat")
     kinds = {source["kind"] for source in status["event_sources"]}
