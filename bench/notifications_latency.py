@@ -114,7 +114,7 @@ def main() -> None:
             # burst starts the consumer's other sandboxes (cold starts are counted below).
             for _ in range(3):
                 frames(socket, {publisher.publish()})
-            for _ in range(2):
+            for _ in range(5):
                 frames(socket, {publisher.publish() for _ in range(10)})
 
             one_by_one = []

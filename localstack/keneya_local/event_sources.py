@@ -1,9 +1,9 @@
 """Lambda's event source mappings and EventBridge schedules, run against the local endpoint.
 
 - SQS: receive up to the batch size (long polling, gathering for the batching window), invoke
-  with Lambda's SQS event, delete what succeeded. While the queue has a backlog, more batches
-  are received and handled at once, up to the function's concurrency, as Lambda's poller scales
-  out; the extra pollers stop when the queue is empty. Records named in `batchItemFailures`, or the
+  with Lambda's SQS event, delete what succeeded. The poller receives again while batches are
+  being handled, up to the function's concurrency, as Lambda's pollers do: a burst is spread over
+  several sandboxes at once. Records named in `batchItemFailures`, or the
   whole batch when the function failed, stay in the queue: they come back after the queue's
   visibility timeout, and the queue's redrive policy moves them to its dead-letter queue after
   `maxReceiveCount` receives, as in AWS.
@@ -141,58 +141,56 @@ class SqsPoller(_Poller):
     async def run(self) -> None:
         url, arn = await self._resolve_queue()
         self.state = "polling"
-        self._extra: set[asyncio.Task] = set()
-        self.peak_pollers = 1
-        try:
-            await self._poll(url, arn, first=True)
-        finally:
-            for task in self._extra:
-                task.cancel()
-
-    async def _poll(self, url: str, arn: str, *, first: bool) -> None:
-        """Receive and deliver batches; the first poller runs for ever, the others (scaled out
-        for a backlog) stop once the queue has nothing visible."""
+        self._in_flight: set[asyncio.Task] = set()
+        self.peak_in_flight = 0
+        free = asyncio.Semaphore(self.concurrency)
         batch_size = max(1, int(self.source.get("batch_size") or 10))
         window = float(self.source.get("window_seconds") or 0)
         key = queue_key(arn)
-        while True:
-            seen = self.arrivals.seen(key) if self.arrivals else 0
-            try:
-                messages = await self._receive(url, batch_size, window)
-            except Exception as error:
-                self.warn_once("receive", f"sqs {self.name}: cannot receive from {url}: {error}")
-                await asyncio.sleep(_RESOLVE_RETRY_S)
-                continue
-            self._warned.discard("receive")
-            if not messages:
-                if not first:
-                    return
-                if self.arrivals is not None:
-                    await self.arrivals.wait(key, seen, _QUIET_RECHECK_S)
-                continue
-            # A full batch says more may wait; so does an arrival since this receive began.
-            backlog = len(messages) >= batch_size or (
-                self.arrivals is not None and self.arrivals.seen(key) != seen
-            )
-            self._scale_out(url, arn, backlog=backlog)
-            await self._deliver(url, arn, messages)
+        try:
+            while True:
+                # As Lambda's poller: receive again while batches are being handled, up to
+                # the function's concurrency, so that a burst is spread over sandboxes rather
+                # than queued behind one batch.
+                await free.acquire()
+                seen = self.arrivals.seen(key) if self.arrivals else 0
+                try:
+                    messages = await self._receive(url, batch_size, window)
+                except Exception as error:
+                    free.release()
+                    self.warn_once(
+                        "receive", f"sqs {self.name}: cannot receive from {url}: {error}"
+                    )
+                    await asyncio.sleep(_RESOLVE_RETRY_S)
+                    continue
+                self._warned.discard("receive")
+                if not messages:
+                    free.release()
+                    if self.arrivals is not None:
+                        await self.arrivals.wait(key, seen, _QUIET_RECHECK_S)
+                    continue
+                task = asyncio.create_task(self._deliver_and_free(url, arn, messages, free))
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
+                self.peak_in_flight = max(self.peak_in_flight, len(self._in_flight))
+        finally:
+            for task in self._in_flight:
+                task.cancel()
 
-    def _scale_out(self, url: str, arn: str, *, backlog: bool) -> None:
-        """One more poller while messages wait and the function may run more at once."""
-        pollers = 1 + len(self._extra)
-        if pollers >= self.concurrency or not backlog:
-            return
-        task = asyncio.create_task(self._poll(url, arn, first=False), name=f"sqs-{self.name}+")
-        self._extra.add(task)
-        task.add_done_callback(self._extra.discard)
-        self.peak_pollers = max(self.peak_pollers, pollers + 1)
+    async def _deliver_and_free(
+        self, url: str, arn: str, messages: list[dict[str, Any]], free: asyncio.Semaphore
+    ) -> None:
+        try:
+            await self._deliver(url, arn, messages)
+        finally:
+            free.release()
 
     def status(self) -> dict[str, Any]:
         return {
             **super().status(),
             "concurrency": self.concurrency,
-            "pollers": 1 + len(getattr(self, "_extra", ())),
-            "peak_pollers": getattr(self, "peak_pollers", 0),
+            "batches_in_flight": len(getattr(self, "_in_flight", ())),
+            "peak_batches_in_flight": getattr(self, "peak_in_flight", 0),
         }
 
     async def _resolve_queue(self) -> tuple[str, str]:

@@ -32,7 +32,10 @@ from keneya_local.console import Console
 from keneya_local.lambda_runtime import API_HANDLER
 from keneya_local.worker_process import WorkerProcess, WorkerUnavailable
 
-DEFAULT_CONCURRENCY = 4
+# Lambda would run as many as the account allows. A sandbox spends most of an invocation
+# waiting for the AWS endpoint, so on a two-core machine eight of them keep the cores busy
+# where four left a burst queued; more only take turns on the same cores.
+DEFAULT_CONCURRENCY = 8
 # Lambda keeps an idle sandbox for minutes, not hours: long enough that a person clicking
 # through the app meets warm functions, short enough that an idle stack gives its memory back.
 IDLE_SANDBOX_SECONDS = 600.0
