@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from keneya_local.parent_watch import die_with_parent
+
 IN_PROCESS_MONGO = "mongomock://"
 
 
@@ -110,7 +112,7 @@ def start_moto(
             env=environment,
             # Ctrl-C reaches the stack only, which stops moto after the functions.
             start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            preexec_fn=die_with_parent if sys.platform == "linux" else None,
         )
     finally:
         if log_path:
@@ -233,7 +235,7 @@ def _start_redis_server(executable: str, host: str, log_path: Path | None) -> Re
             stdin=subprocess.DEVNULL,
             # Ctrl-C reaches the stack only, which stops redis-server after the functions.
             start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            preexec_fn=die_with_parent if sys.platform == "linux" else None,
         )
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and process.poll() is None:
@@ -260,13 +262,3 @@ def _redis_pings(host: str, port: int) -> bool:
             return sock.recv(16).startswith(b"+PONG")
     except OSError:
         return False
-
-
-def _die_with_parent() -> None:
-    """Runs in the child before exec: the kernel ends redis-server if the stack dies."""
-    import ctypes
-    import signal
-
-    pr_set_pdeathsig = 1
-    with contextlib.suppress(OSError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)

@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from keneya_local.arrivals import ARRIVALS_PATH, HEALTH_PATH
+from keneya_local.parent_watch import exit_with_parent
 
 READY_MARKER = "keneya-moto-ready"
 MESSAGES_PATH = "/_keneya/messages.json"
@@ -175,24 +176,12 @@ def _every(seconds: float, action: Callable[[], Any], name: str) -> None:
     threading.Thread(target=loop, name=name, daemon=True).start()
 
 
-def _exit_with_parent() -> None:
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m keneya_local.moto_process")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
     args = parser.parse_args(argv)
-    _exit_with_parent()
+    exit_with_parent()
 
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from waitress.server import create_server

@@ -39,8 +39,6 @@ import contextlib
 import json
 import os
 import sys
-import threading
-import time
 import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,6 +47,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from keneya_local.lambda_runtime import FunctionRuntime
+from keneya_local.parent_watch import exit_with_parent
 from keneya_local.rest_api import RestApi
 
 READY_MARKER = "KENEYA-WORKER-READY"
@@ -140,20 +139,6 @@ class _WorkerRequestHandler(BaseHTTPRequestHandler):
         pass
 
 
-def _exit_with_parent() -> None:
-    """Lambda's sandboxes do not outlive the service: neither do workers outlive the stack,
-    even when it is killed without a chance to stop them."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m keneya_local.worker")
     parser.add_argument("--service", required=True)
@@ -166,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(app_dir)
     sys.path.insert(0, str(app_dir))
     os.environ.setdefault("LAMBDA_TASK_ROOT", str(app_dir))
-    _exit_with_parent()
+    exit_with_parent()
     try:
         runtime = FunctionRuntime(args.service, app_dir)
     except Exception as error:

@@ -99,7 +99,12 @@ def start_auth_stack(aws_endpoint: str, log_dir: Path, **options: Any) -> Any:
         ws_port=0,
         aws_endpoint=aws_endpoint,
         services=["auth"],
-        parameter_overrides={"LoginLockoutSeconds": str(LOCKOUT_SECONDS)},
+        # The template's shared resources (the events queues) as the session's platform has
+        # them: this stack provisions them too.
+        parameter_overrides={
+            "LoginLockoutSeconds": str(LOCKOUT_SECONDS),
+            "EventsVisibilityTimeout": "5",
+        },
         log_dir=log_dir,
         **options,
     ).start()

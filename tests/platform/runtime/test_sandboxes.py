@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from keneya_local.sandboxes import DEFAULT_CONCURRENCY
 from keneya_local.stack import EmbeddedStack
 
 from .journal import Journal, eventually
@@ -49,19 +50,21 @@ def test_two_invocations_of_one_function_run_at_once_in_two_sandboxes(
 def test_each_sandbox_serves_one_invocation_at_a_time_up_to_the_concurrency(
     local_stack: EmbeddedStack,
 ):
-    # given the default concurrency of 4, when 7 invocations arrive at once
-    results = _at_once(local_stack, "slow", 7, seconds=0.4)
+    # given the function's concurrency (the local default, none being configured), when more
+    # invocations than that arrive at once
+    limit = DEFAULT_CONCURRENCY
+    results = _at_once(local_stack, "slow", limit + 3, seconds=0.4)
 
-    # then at most 4 sandboxes served them, never two at once in one sandbox
+    # then at most that many sandboxes served them, never two at once in one sandbox
     pids = {r["pid"] for r in results}
-    assert 2 <= len(pids) <= 4
+    assert 2 <= len(pids) <= limit
     for a, b in combinations(results, 2):
         if a["pid"] == b["pid"]:
             assert not _overlap(a, b), (a, b)
     function = _function(local_stack, "slow")
-    assert function["concurrency"] == 4
-    assert function["peak_running"] <= 4
-    assert function["sandboxes"] <= 4
+    assert function["concurrency"] == DEFAULT_CONCURRENCY
+    assert function["peak_running"] <= limit
+    assert function["sandboxes"] <= limit
 
 
 def test_a_reserved_concurrency_of_one_runs_invocations_one_after_the_other(
