@@ -67,6 +67,18 @@ def endpoint_answers(url: str, timeout: float = 1.5) -> bool:
 # -- AWS ------------------------------------------------------------------------------------
 
 
+def end_process(process: subprocess.Popen) -> None:
+    """Ask a child to stop, and make it stop if it has not within five seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @dataclass
 class AwsEndpoint:
     url: str
@@ -74,13 +86,8 @@ class AwsEndpoint:
     process: subprocess.Popen | None = None
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            end_process(self.process)
         self.process = None
 
 
@@ -166,13 +173,8 @@ class RedisService:
     _workdir: Any = field(default=None, repr=False)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            end_process(self.process)
         self.process = None
         if self.server is not None:
             self.server.shutdown()
