@@ -375,11 +375,11 @@ class StreamPoller(_Poller):
 
     async def _read_shard(self, stream_arn: str, shard: str) -> None:
         start = str(self.source.get("starting_position") or "LATEST").upper()
-        iterator: str | None = await self._iterator(
-            stream_arn,
-            shard,
-            ShardIteratorType="TRIM_HORIZON" if start == "TRIM_HORIZON" else "LATEST",
-        )
+        # Where the current iterator reads from: an expired or lost one is asked for again there.
+        position: dict[str, str] = {
+            "ShardIteratorType": "TRIM_HORIZON" if start == "TRIM_HORIZON" else "LATEST"
+        }
+        iterator: str | None = await self._iterator(stream_arn, shard, **position)
         batch_size = max(1, min(1000, int(self.source.get("batch_size") or 100)))
         attempts = 0
         key = stream_key(stream_arn)
@@ -392,7 +392,11 @@ class StreamPoller(_Poller):
             except Exception as error:
                 self.warn_once("records", f"dynamodb {self.name}: cannot read: {error}")
                 await asyncio.sleep(_RESOLVE_RETRY_S)
+                # An iterator expires (after 15 minutes on AWS): read on with a new one.
+                with contextlib.suppress(Exception):
+                    iterator = await self._iterator(stream_arn, shard, **position)
                 continue
+            self._warned.discard("records")
             records = response.get("Records") or []
             if not records:
                 iterator = response.get("NextShardIterator")
@@ -419,6 +423,10 @@ class StreamPoller(_Poller):
             if retry_from is None:
                 attempts = 0
                 iterator = response.get("NextShardIterator")
+                position = {
+                    "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
+                    "SequenceNumber": sequence_numbers[-1],
+                }
                 continue
             attempts += 1
             pause = min(_MAX_RETRY_PAUSE_S, 0.5 * 2 ** (attempts - 1))
@@ -427,12 +435,8 @@ class StreamPoller(_Poller):
                 f"in {pause:.1f} s (attempt {attempts + 1})"
             )
             await asyncio.sleep(pause)
-            iterator = await self._iterator(
-                stream_arn,
-                shard,
-                ShardIteratorType="AT_SEQUENCE_NUMBER",
-                SequenceNumber=retry_from,
-            )
+            position = {"ShardIteratorType": "AT_SEQUENCE_NUMBER", "SequenceNumber": retry_from}
+            iterator = await self._iterator(stream_arn, shard, **position)
 
 
 def stream_record(record: Mapping[str, Any], stream_arn: str, region: str) -> dict[str, Any]:

@@ -20,8 +20,8 @@ Besides AWS's APIs, it serves what the stack would otherwise read from moto's me
   message catcher, without the whole of moto's state that `/moto-api/data.json` returns.
 - `GET /_keneya/health`: this is a Keneya moto process (the stack asks before following).
 
-It applies `keneya_local.moto_fixes`, forgets old DynamoDB stream iterators now and then, and
-ends when the process that started it ends.
+It applies `keneya_local.moto_fixes`, expires DynamoDB stream iterators after 15 minutes as AWS
+does, and ends when the process that started it ends.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ MESSAGES_PATH = "/_keneya/messages.json"
 _FEED_HEARTBEAT_S = 15.0
 _VISIBILITY_SCAN_S = 1.0
 _PRUNE_ITERATORS_S = 60.0
+_ITERATOR_LIFETIME_S = 15 * 60.0
 # Requests served at once (each reader of the arrivals holds one while it reads), and the
 # connections kept open: every sandbox keeps its own, as it would to AWS.
 _THREADS = 24
@@ -139,29 +140,41 @@ def announce_visible_again(announce: Callable[[str], None], every: float) -> Non
         looked = now
 
 
-def prune_stream_iterators(keep: int = 256) -> int:
-    """Forget all but the newest DynamoDB stream iterators.
+class StreamIteratorExpiry:
+    """Forgets DynamoDB stream iterators 15 minutes after they were first seen, as AWS expires
+    them.
 
-    Every GetRecords call makes moto keep a new iterator forever; polling streams for hours
-    would grow without bound. AWS expires iterators after 15 minutes, so dropping old ones
-    changes nothing a client may rely on.
+    Every GetRecords call makes moto keep a new iterator forever: polling streams for hours
+    would grow without bound. A reader holds an iterator for seconds (the stack's pollers read
+    again at least every 30 s), so only abandoned ones reach the age.
     """
-    from moto.dynamodbstreams.models import ShardIterator, dynamodbstreams_backends
 
-    dropped = 0
-    live: set[int] = set()
-    for account in list(dynamodbstreams_backends.values()):
-        for backend in list(account.values()):
-            iterators = backend.shard_iterators
-            excess = len(iterators) - keep
-            for key in list(iterators)[: max(0, excess)]:
-                del iterators[key]
-                dropped += 1
-            live.update(id(iterator) for iterator in iterators.values())
-    tracked = ShardIterator.instances_tracked  # type: ignore[attr-defined]
-    if len(tracked) > len(live):
-        ShardIterator.instances_tracked = [i for i in tracked if id(i) in live]  # type: ignore[attr-defined]
-    return dropped
+    def __init__(self, lifetime: float = _ITERATOR_LIFETIME_S) -> None:
+        self.lifetime = lifetime
+        self._first_seen: dict[str, float] = {}
+
+    def __call__(self, now: float | None = None) -> int:
+        from moto.dynamodbstreams.models import ShardIterator, dynamodbstreams_backends
+
+        now = time.monotonic() if now is None else now
+        dropped = 0
+        present: set[str] = set()
+        live: set[int] = set()
+        for account in list(dynamodbstreams_backends.values()):
+            for backend in list(account.values()):
+                iterators = backend.shard_iterators
+                for key in list(iterators):
+                    if now - self._first_seen.setdefault(key, now) >= self.lifetime:
+                        del iterators[key]
+                        dropped += 1
+                    else:
+                        present.add(key)
+                live.update(id(iterator) for iterator in iterators.values())
+        self._first_seen = {k: t for k, t in self._first_seen.items() if k in present}
+        tracked = ShardIterator.instances_tracked  # type: ignore[attr-defined]
+        if len(tracked) > len(live):
+            ShardIterator.instances_tracked = [i for i in tracked if id(i) in live]  # type: ignore[attr-defined]
+        return dropped
 
 
 def _every(seconds: float, action: Callable[[], Any], name: str) -> None:
@@ -199,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         name="visible-again",
         daemon=True,
     ).start()
-    _every(_PRUNE_ITERATORS_S, prune_stream_iterators, "prune-stream-iterators")
+    _every(_PRUNE_ITERATORS_S, StreamIteratorExpiry(), "expire-stream-iterators")
 
     app = KeneyaRoutes(DomainDispatcherApplication(create_backend_app), feed)
     server = create_server(

@@ -260,3 +260,34 @@ def test_an_index_query_reads_the_items_whose_index_key_matches(aws: Any, inbox_
 
     assert sort_keys(found["Items"]) == ["NOTE#3", "NOTE#1"]
     assert {item["pk"]["S"] for item in found["Items"]} == {"USER#moussa"}
+
+
+def test_a_stream_iterator_expires_fifteen_minutes_after_it_was_first_seen(monkeypatch):
+    # moto's memory of iterators, as the moto process holds it
+    from types import SimpleNamespace
+
+    import moto.dynamodbstreams.models as streams
+
+    from keneya_local.moto_process import StreamIteratorExpiry
+
+    old, new = object(), object()
+    backend = SimpleNamespace(shard_iterators={"old": old})
+    monkeypatch.setattr(streams, "dynamodbstreams_backends", {"123": {"us-east-1": backend}})
+    monkeypatch.setattr(streams.ShardIterator, "instances_tracked", [old], raising=False)
+    expiry = StreamIteratorExpiry(lifetime=900)
+
+    # Given an iterator first seen at 0, and another at 600
+    assert expiry(now=0) == 0
+    backend.shard_iterators["new"] = new
+    streams.ShardIterator.instances_tracked.append(new)
+    assert expiry(now=600) == 0
+
+    # When 900 s have passed since the first, it is gone, as AWS expires it; the other is kept
+    assert expiry(now=900) == 1
+    assert backend.shard_iterators == {"new": new}
+    assert streams.ShardIterator.instances_tracked == [new]
+
+    # And the second goes 900 s after it was first seen
+    assert expiry(now=1499) == 0
+    assert expiry(now=1500) == 1
+    assert backend.shard_iterators == {}
