@@ -226,6 +226,11 @@ class ChallengeStore:
         return True
 
 
+# Where the used token's update stands in a rotation's transaction: PynamoDB sends the puts
+# (the following token) before the updates (the used token, then the family).
+_USED_TOKEN_UPDATE = 1
+
+
 class SessionStore:
     def __init__(self, models: Models) -> None:
         self._m = models
@@ -303,7 +308,7 @@ class SessionStore:
                     condition=Token.pk.does_not_exist(),
                 )
         except TransactWriteError as error:
-            if _conditional_check_failed(error, 0):
+            if _conditional_check_failed(error, _USED_TOKEN_UPDATE):
                 return Rotation.ALREADY_USED
             return Rotation.REFUSED
         return Rotation.ROTATED
